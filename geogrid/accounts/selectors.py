@@ -1,0 +1,27 @@
+"""Reads about what a user may see."""
+from django.contrib.auth.models import AnonymousUser, User
+
+from geogrid.areas.models import Area
+
+
+def scope_of(user: User | AnonymousUser):
+    """The user's UserScope, or None for anonymous users and users without one."""
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "scope", None)
+
+
+def can_see_personal_data(user: User | AnonymousUser, community: Area) -> bool:
+    """Whether the user may see unmasked phones of people serving in this community.
+
+    Superusers see everything; an area-scoped user sees the area and everything under it
+    (area codes nest by prefix).
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    scope = scope_of(user)
+    if scope is None or scope.area is None:
+        return False
+    return community.code.startswith(Area.code_prefix(scope.area.code))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "geogrid.core"
+    verbose_name = "版本与公共"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LocateConfig(AppConfig):
+    name = "geogrid.locate"
+    verbose_name = "定位查询"

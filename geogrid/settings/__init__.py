@@ -1,0 +1,166 @@
+"""Settings for development and tests; `geogrid.settings.production` tightens them for deployment.
+
+The database comes from ``DATABASE_URL`` when it is set (docker-compose, production). Otherwise GeoGrid
+talks to the project-local PostgreSQL cluster that ``scripts/setup.sh`` starts: data in ``.pg/data``,
+a unix socket in ``.pg/run`` and its own port, so it never collides with a system PostgreSQL.
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "leaflet",
+    "geogrid.core",
+    "geogrid.areas",
+    "geogrid.grids",
+    "geogrid.buildings",
+    "geogrid.departments",
+    "geogrid.staff",
+    "geogrid.stations",
+    "geogrid.events",
+    "geogrid.roads",
+    "geogrid.accounts",
+    "geogrid.locate",
+    "geogrid.demo",
+    "maps",
+    "tiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "geogrid.urls"
+WSGI_APPLICATION = "geogrid.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+PG_DIR = BASE_DIR / ".pg"
+LOCAL_PGPORT = int(os.environ.get("GEOGRID_PGPORT", "54329"))
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    else:
+        config = {
+            "NAME": "geogrid",
+            "USER": "geogrid",
+            "HOST": str(PG_DIR / "run"),
+            "PORT": str(LOCAL_PGPORT),
+        }
+    config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "media/"
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("GEOGRID_ANON_RATE", "120/minute"), "user": "6000/minute"},
+}
+
+# Map widgets in the admin and on our pages: no online basemap by default (intranet first).
+# Our own basemap tiles come with the tiles issue; until then the map shows our vector layers only.
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (26.95, 108.68),
+    "DEFAULT_ZOOM": 13,
+    "MIN_ZOOM": 5,
+    "MAX_ZOOM": 19,
+    "TILES": [],
+    "ATTRIBUTION_PREFIX": "GeoGrid",
+    "RESET_VIEW": False,
+}
+
+# Storage CRS for every geometry: CGCS2000 geographic (EPSG:4490).
+GEOGRID_SRID = 4490
+# Projected CRS for areas and lengths: CGCS2000 / 3-degree Gauss-Krüger CM 108E (EPSG:4545).
+GEOGRID_AREA_SRID = int(os.environ.get("GEOGRID_AREA_SRID", "4545"))
+# Default grid code rule: community code + 3-digit sequence, numbered in rows of this height
+# from north to south, west to east inside a row.
+GEOGRID_CODE_ROW_HEIGHT_M = 500
+# Tolerance (square metres) for "child grid inside its community/parent" checks in the database.
+GEOGRID_CONTAINMENT_TOLERANCE_M2 = 1.0
+
+# Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references (needs 3.9).
+# GeoGrid only builds spatial references from EPSG numbers it validated, never from client-sent WKT.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Idempotent set-up shared by scripts/demo.sh and scripts/test.sh:
+#   Debian packages (when missing) -> .venv + requirements -> project-local PostGIS cluster
+#   (unless DATABASE_URL is set) -> extensions -> migrations.
+# Source it (`. scripts/setup.sh`): it exports GEOGRID_STARTED_DB=1 when it started the cluster,
+# so the caller can stop it again and leave the machine as it found it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export GEOGRID_PGPORT="${GEOGRID_PGPORT:-54329}"
+PG_BIN="/usr/lib/postgresql/15/bin"
+PG_DATA="$ROOT/.pg/data"
+PG_RUN="$ROOT/.pg/run"
+PG_LOG="$ROOT/.pg/postgresql.log"
+PY=python3
+
+log() { printf '\033[1;34m[geogrid]\033[0m %s\n' "$*"; }
+
+as_pg() {
+  # The server refuses to run as root: as root, run cluster commands as the postgres user.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+install_debian_packages() {
+  local wanted=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin libgdal32
+                libgeos-c1v5 libproj25 binutils python3-venv "$@")
+  local missing=()
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_python_env() {
+  [ -x .venv/bin/python ] || { log "creating .venv"; $PY -m venv .venv; }
+  local stamp=.venv/.requirements.sha256
+  local want
+  want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing requirements.txt into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+    echo "$want" > "$stamp"
+  fi
+}
+
+ensure_traversable() {
+  # The postgres user must reach .pg/ inside the clone: grant search (x) on parents that lack it.
+  local dir="$ROOT"
+  while [ "$dir" != "/" ]; do
+    if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+      log "granting search permission on $dir so the postgres user can reach .pg/"
+      chmod o+x "$dir"
+    fi
+    dir="$(dirname "$dir")"
+  done
+}
+
+pg_is_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+start_local_cluster() {
+  mkdir -p "$ROOT/.pg"
+  if [ "$(id -u)" = 0 ]; then
+    ensure_traversable
+    chown postgres: "$ROOT/.pg"
+  fi
+  if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    log "creating the project-local PostgreSQL cluster in .pg/data"
+    rm -rf "$PG_DATA"
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U geogrid --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  as_pg mkdir -p "$PG_RUN"
+  if pg_is_running; then
+    log "PostgreSQL already running (port $GEOGRID_PGPORT, socket .pg/run)"
+  else
+    log "starting PostgreSQL on unix socket .pg/run, port $GEOGRID_PGPORT"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
+      -o "-k '$PG_RUN' -p $GEOGRID_PGPORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off" start >/dev/null
+    export GEOGRID_STARTED_DB=1
+  fi
+  local psql=(psql -X -q -h "$PG_RUN" -p "$GEOGRID_PGPORT" -U geogrid)
+  if ! "${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='geogrid'" | grep -q 1; then
+    "${psql[@]}" -d postgres -c "CREATE DATABASE geogrid"
+  fi
+  # template1 too, so the test database that pytest-django creates has the extensions from the start.
+  for db in geogrid template1; do
+    "${psql[@]}" -d "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pgrouting;"
+  done
+}
+
+stop_local_cluster() {
+  if [ "${GEOGRID_STARTED_DB:-}" = 1 ] && [ -z "${DATABASE_URL:-}" ]; then
+    log "stopping the project-local PostgreSQL (this run started it)"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null || true
+  fi
+}
+
+geogrid_setup() {
+  install_debian_packages "$@"
+  install_python_env
+  if [ -z "${DATABASE_URL:-}" ]; then
+    start_local_cluster
+  else
+    log "using DATABASE_URL; the project-local cluster is not started"
+  fi
+  log "migrating"
+  .venv/bin/python manage.py migrate --noinput -v 0
+}
