@@ -83,7 +83,7 @@ def _database() -> dict:
         config = dj_database_url.parse(url, conn_max_age=60)
     else:
         config = {
-            "NAME": "geogrid",
+            "NAME": os.environ.get("GEOGRID_DB_NAME", "geogrid"),
             "USER": "geogrid",
             "HOST": str(PG_DIR / "run"),
             "PORT": str(LOCAL_PGPORT),
