@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "rest_framework_gis",
     "leaflet",
+    "django_tasks",
+    "django_tasks_db",
     "geogrid.core",
     "geogrid.areas",
     "geogrid.grids",
@@ -131,6 +133,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("GEOGRID_ANON_RATE", "120/minute"), "user": "6000/minute"},
 }
+
+# Background work (imports, bulk routing, isochrones) runs in `manage.py db_worker`; the queue is a
+# PostgreSQL table (django-tasks + django-tasks-db), so there is no extra server to run.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Map widgets in the admin and on our pages: no online basemap by default (intranet first).
 # Our own basemap tiles come with the tiles issue; until then the map shows our vector layers only.

@@ -1,0 +1,5 @@
+# The database of the production path: the official PostGIS image plus pgRouting (service circles).
+FROM postgis/postgis:15-3.3
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-15-pgrouting \
+ && rm -rf /var/lib/apt/lists/*

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Command 2: the same set-up as scripts/demo.sh (minus serving), then the whole test suite with pytest.
+# Extra arguments go to pytest. The database is stopped at the end if this run started it.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+trap stop_local_cluster EXIT
+geogrid_setup chromium fonts-noto-cjk
+
+log "loading the demo town"
+.venv/bin/python manage.py load_demo
+log "running the test suite"
+# --create-db: a fresh test database every run, so a previous run's leftovers can never matter.
+.venv/bin/pytest --create-db "$@"

@@ -1,0 +1,17 @@
+"""Small SQL helpers shared by tests: facts about the demo town asked straight from PostGIS."""
+from django.db import connection
+
+
+def one(sql: str, params: list | None = None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchone()
+
+
+def interior_point_of(code: str) -> tuple[float, float]:
+    """A point well inside the current grid with this code (ST_PointOnSurface)."""
+    return one(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids_grid "
+        "WHERE code = %s AND generation_high_id IS NULL) s",
+        [code],
+    )
