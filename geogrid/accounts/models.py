@@ -2,8 +2,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from geogrid.core.audit import audited
 
 
+@audited()
 class UserScope(models.Model):
     """用户权限范围: the area or the department a user works for."""
 

@@ -6,6 +6,7 @@ township 3 + village 3, zero-padded for the upper tiers (a county is ``522624000
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import Q
+from geogrid.core.audit import audited
 
 
 class AreaQuerySet(models.QuerySet):
@@ -20,6 +21,7 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(code__startswith=Area.code_prefix(code))
 
 
+@audited()
 class Area(models.Model):
     """行政区划: a county, street/township or community/village with its boundary."""
 

@@ -7,8 +7,10 @@ counted in two grids (seed 001: 不得出现"户内分户").
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import F, Q
+from geogrid.core.audit import audited
 
 
+@audited(exclude=("grid_l1", "grid_l2", "grid_l3", "community", "point"))
 class Building(models.Model):
     """楼栋/房屋."""
 

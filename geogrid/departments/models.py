@@ -9,8 +9,10 @@ from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import Q
 
 from geogrid.core.models import Versioned, VersionedQuerySet
+from geogrid.core.audit import audited
 
 
+@audited()
 class Department(models.Model):
     """部门: a town-level section or a district-level department."""
 
@@ -34,6 +36,7 @@ class Department(models.Model):
         return self.name
 
 
+@audited()
 class BusinessGrid(Versioned):
     """业务网格: one department's grid."""
 

@@ -1,7 +1,9 @@
 """Events (事件): incidents reported from the street. A first model; the events issue extends it."""
 from django.contrib.gis.db import models
+from geogrid.core.audit import audited
 
 
+@audited()
 class EventCategory(models.Model):
     """事件分类: a tree (city-management and comprehensive-governance classes)."""
 
@@ -19,6 +21,7 @@ class EventCategory(models.Model):
         return self.name
 
 
+@audited()
 class Event(models.Model):
     """事件."""
 

@@ -10,6 +10,7 @@ from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import F, Q
 
 from geogrid.core.models import Versioned, VersionedQuerySet
+from geogrid.core.audit import audited
 
 
 class GridQuerySet(VersionedQuerySet):
@@ -23,6 +24,7 @@ class GridQuerySet(VersionedQuerySet):
         return self.filter(community__code__startswith=Area.code_prefix(code))
 
 
+@audited(exclude=("building_count", "household_count", "resident_household_count", "population"))
 class Grid(Versioned):
     """网格: a comprehensive (综合) or exclusive (专属) grid of level 1, 2 or 3."""
 

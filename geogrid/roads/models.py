@@ -1,7 +1,9 @@
 """Roads and water: the basemap's linework, grid boundaries' guides and (later) the walking network."""
 from django.contrib.gis.db import models
+from geogrid.core.audit import audited
 
 
+@audited()
 class Road(models.Model):
     """道路."""
 
@@ -23,6 +25,7 @@ class Road(models.Model):
         return self.name or self.get_kind_display()
 
 
+@audited()
 class Water(models.Model):
     """水系: rivers and ponds."""
 

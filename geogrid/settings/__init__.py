@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "leaflet",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "geogrid.core",
     "geogrid.areas",
     "geogrid.grids",
@@ -53,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pghistory.middleware.HistoryMiddleware",  # who and which URL, for the audit trail
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -1,8 +1,10 @@
 """Grid staff (网格力量): the people who serve grids. Phones are personal data: masked in lists."""
 from django.conf import settings
 from django.db import models
+from geogrid.core.audit import audited
 
 
+@audited()
 class StaffMember(models.Model):
     """网格工作人员: one person in one role, serving one or more grids."""
 

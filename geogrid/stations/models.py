@@ -1,7 +1,9 @@
 """Service stations (网格党群服务站 and kin), sited for the 15-minute service circle (seed 004)."""
 from django.contrib.gis.db import models
+from geogrid.core.audit import audited
 
 
+@audited()
 class ServiceStation(models.Model):
     """服务站点."""
 
