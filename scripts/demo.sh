@@ -20,5 +20,6 @@ mkdir -p "$ROOT/var"
 .venv/bin/python manage.py db_worker >>"$ROOT/var/worker.log" 2>&1 &
 WORKER_PID=$!
 log "background worker started (log: var/worker.log)"
+log "demo logins (password geogrid-demo): admin (superuser), street (街道), community (社区), police (部门)"
 log "serving GeoGrid on http://127.0.0.1:8000  (Ctrl-C to stop)"
 .venv/bin/python manage.py runserver --noreload 127.0.0.1:8000
