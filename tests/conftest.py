@@ -61,6 +61,8 @@ def browser():
     """Debian's chromium driven by Playwright (it cannot download its own browsers here)."""
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; tests still query the ORM synchronously.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         chromium = p.chromium.launch(

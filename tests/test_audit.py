@@ -39,3 +39,10 @@ def test_phone_changes_are_audited_but_recomputed_counts_are_not():
     before = Grid.audit_trail.rel.related_model.objects.count()
     refresh_grid_counts()
     assert Grid.audit_trail.rel.related_model.objects.count() == before
+
+
+def test_only_superusers_can_read_the_trail_in_the_admin(client):
+    client.force_login(User.objects.get(username="street"))
+    assert client.get("/admin/pghistory/events/").status_code == 403
+    client.force_login(User.objects.get(username="admin"))
+    assert client.get("/admin/pghistory/events/").status_code == 200

@@ -43,6 +43,16 @@ def parse_srid(crs: str | None) -> int:
     )
 
 
+def _in_china(lon: float, lat: float) -> bool:
+    west, south, east, north = CHINA_BOUNDS
+    return west <= lon <= east and south <= lat <= north
+
+
+def _swap_hint(lon: float, lat: float) -> str:
+    """A hint when the coordinates would be in China with longitude and latitude exchanged."""
+    return "，经纬度是否写反了？/ are lon and lat swapped?" if _in_china(lat, lon) else ""
+
+
 def parse_point(x: str | float | None, y: str | float | None, crs: str | None = None) -> ParsedPoint:
     """Parse a client's point, transform it to CGCS2000 and check it lies in China."""
     try:
@@ -54,13 +64,12 @@ def parse_point(x: str | float | None, y: str | float | None, crs: str | None = 
     srid = parse_srid(crs)
     geographic = SpatialReference(srid).geographic
     if geographic and not (-180 <= fx <= 180 and -90 <= fy <= 90):
-        raise CoordinateError(f"经纬度超出范围：lon={fx}, lat={fy} / longitude or latitude out of range")
+        raise CoordinateError(f"经纬度超出范围：lon={fx}, lat={fy}{_swap_hint(fx, fy)} / longitude or latitude out of range")
     point = Point(fx, fy, srid=srid)
     if srid != STORAGE_SRID:
         point.transform(STORAGE_SRID)
-    lon, lat = point.x, point.y
-    west, south, east, north = CHINA_BOUNDS
-    if not (west <= lon <= east and south <= lat <= north):
-        hint = "，经纬度是否写反了？/ are lon and lat swapped?" if (west <= lat <= east and south <= lon <= north) else ""
-        raise CoordinateError(f"坐标不在中国境内：lon={lon:.6f}, lat={lat:.6f}{hint} / point is outside China")
+    if not _in_china(point.x, point.y):
+        raise CoordinateError(
+            f"坐标不在中国境内：lon={point.x:.6f}, lat={point.y:.6f}{_swap_hint(point.x, point.y)} / point is outside China"
+        )
     return ParsedPoint(point=point, crs=(crs or "cgcs2000"))

@@ -142,6 +142,9 @@ REST_FRAMEWORK = {
 # PostgreSQL table (django-tasks + django-tasks-db), so there is no extra server to run.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The audit trail's admin page (pghistory) is for superusers only: it shows personal data unmasked.
+PGHISTORY_ADMIN_CLASS = "geogrid.core.audit_admin.AuditEventsAdmin"
+
 # Map widgets in the admin and on our pages: no online basemap by default (intranet first).
 # Our own basemap tiles come with the tiles issue; until then the map shows our vector layers only.
 LEAFLET_CONFIG = {

@@ -31,7 +31,7 @@ BEGIN
     IF NEW.generation_high_id IS NULL THEN
         INSERT INTO grids_gridpart (grid_id, level, geom)
         SELECT NEW.id, NEW.level, d.geom
-        FROM ST_Dump(ST_Subdivide(NEW.geom, 64)) AS s, LATERAL ST_Dump(s.geom) AS d
+        FROM ST_Subdivide(NEW.geom, 64) AS s(geom), LATERAL ST_Dump(s.geom) AS d
         WHERE GeometryType(d.geom) = 'POLYGON';
     END IF;
     RETURN NEW;
