@@ -14,7 +14,8 @@ dist="$MAPS/node_modules/leaflet/dist"
 dest="$VENDOR/leaflet"
 rm -rf "$dest"
 mkdir -p "$dest/images"
-cp "$dist/leaflet.js" "$dist/leaflet.css" "$dest/"
+# leaflet.js ends with a sourceMappingURL: ship the map too, or the production static storage refuses it.
+cp "$dist/leaflet.js" "$dist/leaflet.js.map" "$dist/leaflet.css" "$dest/"
 cp "$dist"/images/*.png "$dest/images/"
 cp "$MAPS/node_modules/leaflet/LICENSE" "$dest/LICENSE"
 

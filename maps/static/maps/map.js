@@ -21,12 +21,12 @@
   };
   const EXCLUSIVE_STYLE = { color: "#d9480f", fillColor: "#f59f00", fillOpacity: 0.25, dashArray: "6 4" };
   const SELECTED_STYLE = { color: "#e03131", weight: 4, fill: false, interactive: false };
-  const LABEL_MIN_ZOOM = 15; // level-1 names are shown from this zoom on
+  const LABEL_CHAR_PX = 13; // about the width of one character of a grid label
 
   /* ---------- small DOM helper: h("p", {className: "x"}, "text", childNode) ---------- */
   function h(tag, props, ...children) {
     const node = Object.assign(document.createElement(tag), props || {});
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined && child !== false) {
         node.append(child instanceof Node ? child : String(child));
       }
@@ -41,6 +41,7 @@
   /* ---------- the map ---------- */
   const map = L.map(mapEl, { zoomControl: true, attributionControl: true }).setView([35, 105], 4);
   map.attributionControl.setPrefix("GeoGrid · Leaflet");
+  window.geogridMap = map; // for tests and the browser console
   L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
 
   const CoordsControl = L.Control.extend({
@@ -59,8 +60,10 @@
   const Legend = L.Control.extend({
     options: { position: "bottomright" },
     onAdd() {
-      const swatch = (style, text) =>
-        h("div", null, h("i", { style: `border-color:${style.color};background:${style.fillColor}40` }), text);
+      const swatch = (style, text) => {
+        const border = `2px ${style.dashArray ? "dashed" : "solid"} ${style.color}`;
+        return h("div", null, h("i", { style: `border:${border};background:${style.fillColor}40` }), text);
+      };
       return h("div", { className: "legend" },
         h("strong", null, "图例"),
         swatch(LEVEL_STYLES[1], "一级网格"),
@@ -87,29 +90,44 @@
     return Object.assign({}, LEVEL_STYLES[p.level], p.kind === "exclusive" ? EXCLUSIVE_STYLE : {});
   }
 
-  function gridLayer(level, collection) {
-    const labels = L.layerGroup();
-    const polygons = L.geoJSON(collection, {
+  function gridLayer(collection) {
+    return L.geoJSON(collection, {
       style: gridStyle,
       onEachFeature(feature, layer) {
         const p = feature.properties;
         featuresByCode.set(p.code, feature);
-        const kind = p.kind === "exclusive" ? `专属网格${p.exclusive_type ? "·" + p.exclusive_type : ""}` : "";
-        layer.bindTooltip(`${p.code} ${p.name}${kind ? "（" + kind + "）" : ""}`, { sticky: true });
-        if (level === 1) {
-          labels.addLayer(L.tooltip({ permanent: true, direction: "center", className: "grid-label" })
-            .setLatLng(layer.getCenter()).setContent(p.name));
-        }
+        const kind = p.kind === "exclusive" ? `（专属网格${p.exclusive_type ? "·" + p.exclusive_type : ""}）` : "";
+        // Elements, not strings: Leaflet would read a string as HTML, and names are typed in by people.
+        layer.bindTooltip(h("span", null, `${p.code} ${p.name}${kind}`), { sticky: true });
       },
     });
-    return L.layerGroup([polygons, labels]);
   }
 
+  // Permanent name labels; the polygons must already be on the map (getCenter needs its projection).
+  const labels = [];
+
+  function nameLabels(polygons) {
+    const group = L.layerGroup();
+    polygons.eachLayer((layer) => {
+      const name = layer.feature.properties.name;
+      const label = L.tooltip({ permanent: true, direction: "center", className: "grid-label" })
+        .setLatLng(layer.getCenter()).setContent(h("span", null, name));
+      labels.push({ layer, label, width: name.length * LABEL_CHAR_PX });
+      group.addLayer(label);
+    });
+    return group;
+  }
+
+  // A label is shown only where its grid is drawn wide enough to hold it.
   function updateLabels() {
-    mapEl.classList.toggle("hide-labels", map.getZoom() < LABEL_MIN_ZOOM);
+    for (const { layer, label, width } of labels) {
+      const bounds = layer.getBounds();
+      const sw = map.latLngToLayerPoint(bounds.getSouthWest());
+      const ne = map.latLngToLayerPoint(bounds.getNorthEast());
+      label.setOpacity(ne.x - sw.x > width && sw.y - ne.y > 2 * LABEL_CHAR_PX ? 1 : 0);
+    }
   }
   map.on("zoomend", updateLabels);
-  updateLabels();
 
   async function fetchJSON(url) {
     const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -130,14 +148,16 @@
     const overlays = {};
     const bounds = L.latLngBounds([]);
     levels.forEach((level, i) => {
-      const layer = gridLayer(level, collections[i]);
-      overlays[`${LEVELS[level]}（${collections[i].features.length}）`] = layer;
-      layer.addTo(map);
-      layer.eachLayer((sub) => sub.getBounds && sub.getLayers().length && bounds.extend(sub.getBounds()));
+      const polygons = gridLayer(collections[i]);
+      const group = L.layerGroup([polygons]).addTo(map);
+      if (level === 1) group.addLayer(nameLabels(polygons));
+      overlays[`${LEVELS[level]}（${collections[i].features.length}）`] = group;
+      if (polygons.getLayers().length) bounds.extend(polygons.getBounds());
     });
     L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [20, 20] });
+      updateLabels();
     } else {
       showMessage("暂无可显示的网格");
     }

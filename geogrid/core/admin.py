@@ -1,0 +1,109 @@
+"""Admin for generations (read-only: they are created by the services that publish boundaries) and the
+pieces every versioned layer's admin shares."""
+from django.contrib import admin
+from django.db import DatabaseError, transaction
+from django.forms import ModelForm
+
+from geogrid.core.models import Generation
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = ["id", "description", "created_at", "created_by"]
+    list_display_links = ["id", "description"]
+    search_fields = ["description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VersionFilter(admin.SimpleListFilter):
+    """现行/历史: current rows by default, as a clerk nearly always wants."""
+
+    title = "版本状态"
+    parameter_name = "version"
+
+    def lookups(self, request, model_admin):
+        return [("current", "现行有效"), ("historical", "历史版本"), ("all", "全部")]
+
+    def value(self):
+        return super().value() or "current"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.filter(generation_high__isnull=True)
+        if self.value() == "historical":
+            return queryset.filter(generation_high__isnull=False)
+        return queryset
+
+
+@admin.display(boolean=True, description="现行")
+def is_current(obj) -> bool:
+    return obj.generation_high_id is None
+
+
+class DatabaseCheckedForm(ModelForm):
+    """Runs the database's own checks (constraints, triggers) during validation: the row is saved in a
+    savepoint that is always rolled back, and a refusal becomes a form error instead of a server error."""
+
+    class _RolledBack(Exception):
+        pass
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        adding = self.instance._state.adding
+        try:
+            with transaction.atomic():
+                self.instance.save()
+                raise self._RolledBack
+        except self._RolledBack:
+            pass
+        except DatabaseError as error:
+            self.add_error(None, f"数据库校验未通过：{str(error).splitlines()[0]}")
+        finally:
+            if adding:  # the trial insert gave the instance a primary key that no longer exists
+                self.instance.pk = None
+                self.instance._state.adding = True
+
+
+class VersionedGeoAdminMixin:
+    """For LeafletGeoAdmin of versioned layers: a row of a past generation is shown, never edited.
+
+    Its fields are read-only and its boundary stays on the map, without editing tools.
+    """
+
+    geometry_field = "geom"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None or obj.is_current:
+            return readonly
+        names = [f.name for f in self.model._meta.get_fields()
+                 if (f.concrete or f.many_to_many) and not f.auto_created and f.name != self.geometry_field]
+        return readonly + [n for n in names if n not in readonly]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get(self.geometry_field)
+        if obj is not None and not obj.is_current and field is not None:
+            field.disabled = True
+            field.widget.modifiable = False
+        return form

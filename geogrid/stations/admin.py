@@ -1,0 +1,14 @@
+"""Admin for service stations (网格党群服务站 and kin)."""
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from geogrid.stations.models import ServiceStation
+
+
+@admin.register(ServiceStation)
+class ServiceStationAdmin(LeafletGeoAdmin):
+    list_display = ["name", "kind", "community", "address", "opening_hours"]
+    list_filter = ["kind", ("community", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "address", "community__name"]
+    list_select_related = ["community"]
+    autocomplete_fields = ["community"]
