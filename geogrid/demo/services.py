@@ -1,0 +1,252 @@
+"""Load the generated demo town (`geogrid.demo.town`) into the database.
+
+Everything is written in one transaction and through the domain services (`create_generation`,
+`number_grids`, `place_buildings`), so the demo takes the same paths real data does and the database
+triggers check every grid on the way in. The DEM is not in the database: it is written to `DEM_PATH`.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import rasterio.shutil
+import shapely
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection, transaction
+from rasterio.io import MemoryFile
+from shapely.geometry.base import BaseGeometry
+from tqdm import tqdm
+
+from geogrid.accounts.models import UserScope
+from geogrid.areas.models import Area
+from geogrid.buildings.models import Building
+from geogrid.buildings.services import place_buildings
+from geogrid.core.models import Generation
+from geogrid.core.services import create_generation
+from geogrid.demo.town import DEPARTMENTS, STREET_CODE, STREET_NAME, URBAN_COMMUNITIES, Dem, Town, generate_town
+from geogrid.departments.models import BusinessGrid, Department
+from geogrid.events.models import Event, EventCategory
+from geogrid.grids.models import Grid, GridPart
+from geogrid.grids.services import number_grids
+from geogrid.roads.models import Road, Water
+from geogrid.staff.models import StaffMember
+from geogrid.stations.models import ServiceStation
+
+GENERATION_DESCRIPTION = "演示数据初始版本"
+DEMO_PASSWORD = "geogrid-demo"
+DEM_PATH = Path(settings.BASE_DIR) / "var" / "demo" / "dem.tif"
+
+# Every row of these tables is demo data in a demo database; `--reset` empties them.
+DEMO_MODELS = (Event, EventCategory, StaffMember, ServiceStation, BusinessGrid, Department, UserScope, Building,
+               GridPart, Grid, Road, Water, Area, Generation)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login and its scope; `sees` is what `load_demo` prints next to it."""
+
+    username: str
+    sees: str
+    superuser: bool = False
+    staff: bool = False
+    area_code: str | None = None
+    department_code: str | None = None
+
+
+FIRST_COMMUNITY_CODE, FIRST_COMMUNITY_NAME = min(URBAN_COMMUNITIES.values())
+DEMO_USERS = (
+    DemoUser("admin", "超级管理员：全部数据与后台", superuser=True, staff=True),
+    DemoUser("street", f"{STREET_NAME}：全街道，可进后台", staff=True, area_code=STREET_CODE),
+    DemoUser("community", FIRST_COMMUNITY_NAME, area_code=FIRST_COMMUNITY_CODE),
+    DemoUser("police", DEPARTMENTS[0].name, department_code=DEPARTMENTS[0].code),
+)
+
+
+def demo_town_loaded() -> bool:
+    return Area.objects.filter(code=STREET_CODE).exists()
+
+
+def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Path = DEM_PATH) -> bool:
+    """Load the demo town; all or nothing. Returns False (and changes nothing in the database) when it is
+    already loaded, unless `reset` first deletes all demo data.
+
+    The DEM lives outside the database, so an already loaded database whose DEM file is missing (a fresh
+    checkout on a reused database) gets the file written again.
+    """
+    with transaction.atomic():
+        if reset:
+            delete_demo_data()
+        elif demo_town_loaded():
+            if not dem_path.exists():
+                write_dem(generate_town().dem, dem_path)
+            return False
+        loader = _Loader(dem_path)
+        with tqdm(loader.steps(), disable=not progress, unit="step", leave=False) as bar:
+            for label, step in bar:
+                bar.set_description(label)
+                step()
+    return True
+
+
+def delete_demo_data() -> None:
+    """Empty every demo table (it is a demo database) and delete the demo users."""
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in DEMO_MODELS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    User.objects.filter(username__in=[user.username for user in DEMO_USERS]).delete()
+
+
+def write_dem(dem: Dem, path: Path = DEM_PATH) -> None:
+    """Write the DEM as a Cloud-Optimised GeoTIFF (256 px tiles, deflate, internal overviews), replacing
+    any previous file atomically so a tile server never reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows, cols = dem.elevation.shape
+    partial = path.with_name(f".{path.name}.partial")
+    with MemoryFile() as memory:
+        with memory.open(driver="GTiff", width=cols, height=rows, count=1, dtype="float32", crs=dem.crs,
+                         transform=dem.transform) as dataset:
+            dataset.write(dem.elevation, 1)
+            dataset.update_tags(1, units="metre")
+        with memory.open() as source:
+            rasterio.shutil.copy(source, partial, driver="COG", COMPRESS="DEFLATE", PREDICTOR="FLOATING_POINT",
+                                 BLOCKSIZE=256, OVERVIEW_COUNT=3, OVERVIEW_RESAMPLING="AVERAGE")
+    os.replace(partial, path)
+
+
+def _geos(geom: BaseGeometry) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4490)
+
+
+class _Loader:
+    """The loading steps in dependency order; each keeps what later steps refer to (rows by code/index)."""
+
+    def __init__(self, dem_path: Path) -> None:
+        self.dem_path = dem_path
+        self.town: Town
+        self.generation: Generation
+        self.areas: dict[str, Area] = {}
+        self.grids: list[Grid] = []
+        self.departments: dict[str, Department] = {}
+
+    def steps(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("generate", self.generate), ("areas", self.load_areas), ("grids", self.load_grids),
+            ("buildings", self.load_buildings), ("roads", self.load_roads),
+            ("departments", self.load_departments), ("staff", self.load_staff),
+            ("stations", self.load_stations), ("events", self.load_events), ("users", self.load_users),
+            ("dem", self.write_dem),
+        ]
+
+    def generate(self) -> None:
+        self.town = generate_town()
+
+    def load_areas(self) -> None:
+        for spec in self.town.areas:  # parents come first
+            self.areas[spec.code] = Area.objects.create(
+                code=spec.code, name=spec.name, kind=spec.kind, geom=_geos(spec.geom),
+                parent=self.areas[spec.parent_code] if spec.parent_code else None,
+            )
+
+    def load_grids(self) -> None:
+        """Insert grids level by level under temporary codes, then let `number_grids` give the real codes;
+        grids the generator left unnamed are named after their number (社区名 + 第N网格)."""
+        self.generation = create_generation(GENERATION_DESCRIPTION)
+        specs = self.town.grids
+        rows: dict[int, Grid] = {}
+        for level in (1, 2, 3):
+            batch = [i for i, spec in enumerate(specs) if spec.level == level]
+            created = Grid.objects.bulk_create([
+                Grid(code=f"~demo{i}", name=specs[i].name or "", kind=specs[i].kind, level=level,
+                     exclusive_type=specs[i].exclusive_type, setting=specs[i].setting,
+                     parent=rows[specs[i].parent] if specs[i].parent is not None else None,
+                     community=self.areas[specs[i].community_code], geom=_geos(specs[i].geom),
+                     generation_low=self.generation)
+                for i in batch
+            ])
+            rows.update(zip(batch, created))
+        self.grids = [rows[i] for i in range(len(specs))]
+        unnamed = {rows[i].pk for i, spec in enumerate(specs) if spec.name is None}
+        renamed = []
+        for community in Area.objects.communities().order_by("code"):
+            for grid in number_grids(community):
+                if grid.pk in unnamed:
+                    grid.name = f"{community.name}第{int(grid.code[-3:])}网格"
+                    renamed.append(grid)
+        Grid.objects.bulk_update(renamed, ["name"])
+
+    def load_buildings(self) -> None:
+        Building.objects.bulk_create([
+            Building(address=b.address, use=b.use, floors=b.floors, households=b.households,
+                     resident_households=b.resident_households, population=b.population,
+                     footprint=_geos(b.footprint), point=_geos(b.point))
+            for b in self.town.buildings
+        ], batch_size=1000)
+        place_buildings()
+
+    def load_roads(self) -> None:
+        Road.objects.bulk_create([Road(name=r.name, kind=r.kind, geom=_geos(r.geom)) for r in self.town.roads])
+        Water.objects.bulk_create([Water(name=w.name, geom=_geos(w.geom)) for w in self.town.waters])
+
+    def load_departments(self) -> None:
+        for spec in self.town.departments:
+            self.departments[spec.code] = Department.objects.create(
+                code=spec.code, name=spec.name, tier=spec.tier, area=self.areas[spec.area_code],
+            )
+        BusinessGrid.objects.bulk_create([
+            BusinessGrid(department=self.departments[b.department_code], code=b.code, name=b.name,
+                         source=BusinessGrid.Source.DRAWN, geom=_geos(b.geom), generation_low=self.generation)
+            for b in self.town.business_grids
+        ])
+
+    def load_staff(self) -> None:
+        members = StaffMember.objects.bulk_create([
+            StaffMember(name=s.name, role=s.role, phone=s.phone, post=s.post,
+                        department=self.departments[s.department_code] if s.department_code else None)
+            for s in self.town.staff
+        ])
+        through = StaffMember.grids.through
+        through.objects.bulk_create([
+            through(staffmember_id=member.pk, grid_id=self.grids[index].pk)
+            for member, spec in zip(members, self.town.staff) for index in spec.grids
+        ])
+
+    def load_stations(self) -> None:
+        ServiceStation.objects.bulk_create([
+            ServiceStation(kind=s.kind, name=s.name, point=_geos(s.point), address=s.address,
+                           opening_hours=s.opening_hours, community=self.areas[s.community_code])
+            for s in self.town.stations
+        ])
+
+    def load_events(self) -> None:
+        categories: dict[str, EventCategory] = {}
+        for spec in self.town.categories:  # parents come first
+            categories[spec.code] = EventCategory.objects.create(
+                code=spec.code, name=spec.name, parent=categories[spec.parent_code] if spec.parent_code else None,
+            )
+        Event.objects.bulk_create([
+            Event(location=_geos(e.point), category=categories[e.category_code], description=e.description,
+                  reported_at=e.reported_at, status=e.status, grid=self.grids[e.grid])
+            for e in self.town.events
+        ])
+
+    def load_users(self) -> None:
+        """The demo logins. One password hash for all of them: the password is public anyway, and hashing
+        is the slowest thing a demo load would otherwise do."""
+        password = make_password(DEMO_PASSWORD)
+        for demo in DEMO_USERS:
+            user, _ = User.objects.update_or_create(username=demo.username, defaults={
+                "password": password, "is_superuser": demo.superuser, "is_staff": demo.staff, "is_active": True,
+            })
+            if demo.area_code or demo.department_code:
+                UserScope.objects.update_or_create(user=user, defaults={
+                    "area": self.areas.get(demo.area_code or ""),
+                    "department": self.departments.get(demo.department_code or ""),
+                })
+
+    def write_dem(self) -> None:
+        write_dem(self.town.dem, self.dem_path)

@@ -1,0 +1,320 @@
+"""The demo town loaded by tests/conftest.py: facts the map, the point lookup and the demo rely on, asked
+from PostGIS (areas in square metres via ::geography)."""
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import rasterio
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from geogrid.areas.models import Area
+from geogrid.buildings.models import Building
+from geogrid.demo.services import DEM_PATH, DEMO_PASSWORD, DEMO_USERS
+from geogrid.demo.town import EVENT_WINDOW_DAYS, REFERENCE_TIME, STREET_CODE
+from geogrid.departments.models import BusinessGrid
+from geogrid.events.models import Event, EventCategory
+from geogrid.grids.models import Grid
+from geogrid.roads.models import Road, Water
+from geogrid.staff.models import StaffMember
+from geogrid.stations.models import ServiceStation
+from tests.helpers import one
+
+pytestmark = pytest.mark.django_db
+
+CURRENT = "generation_high_id IS NULL"
+
+
+def rows(sql: str, params: list | None = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchall()
+
+
+def current_grids(**filters):
+    return Grid.objects.current().filter(**filters)
+
+
+def test_areas_and_grid_counts():
+    street = Area.objects.get(code=STREET_CODE)
+    assert street.kind == "street" and street.parent.code == "522624000000"
+    communities = Area.objects.communities()
+    assert communities.filter(kind="community").count() == 4
+    assert communities.filter(kind="village").count() == 4
+    assert all(c.parent_id == street.id for c in communities)
+    # Statistical rule: residents' committees in the low range, village committees from 200.
+    assert all(int(c.code[-3:]) < 200 for c in communities.filter(kind="community"))
+    assert all(int(c.code[-3:]) >= 200 for c in communities.filter(kind="village"))
+    assert 35 <= current_grids(level=1).count() <= 45
+    assert current_grids(level=2).count() >= 4
+    assert current_grids(level=3).count() > current_grids(level=2).count()
+
+
+def test_level1_grids_partition_each_community_and_communities_the_street():
+    gaps = rows(f"""
+        SELECT c.code, ST_Area(ST_SymDifference(c.geom, u.geom)::geography), u.total - ST_Area(u.geom::geography)
+        FROM areas_area c CROSS JOIN LATERAL (
+            SELECT ST_Union(g.geom) AS geom, sum(ST_Area(g.geom::geography)) AS total FROM grids_grid g
+            WHERE g.community_id = c.id AND g.level = 1 AND g.{CURRENT}) u
+        WHERE c.kind IN ('community', 'village')
+    """)
+    assert len(gaps) == 8
+    for code, mismatch, overlap in gaps:
+        assert mismatch < 1 and abs(overlap) < 1, code
+    mismatch, overlap = one("""
+        SELECT ST_Area(ST_SymDifference(s.geom, u.geom)::geography), u.total - ST_Area(u.geom::geography)
+        FROM areas_area s, (SELECT ST_Union(geom) AS geom, sum(ST_Area(geom::geography)) AS total
+                            FROM areas_area WHERE kind IN ('community', 'village')) u
+        WHERE s.kind = 'street'
+    """)
+    assert mismatch < 1 and abs(overlap) < 1
+
+
+def test_children_partition_their_parent():
+    parents = rows(f"""
+        SELECT p.code, ST_Area(ST_SymDifference(p.geom, ST_Union(c.geom))::geography),
+               sum(ST_Area(c.geom::geography)) - ST_Area(p.geom::geography)
+        FROM grids_grid p JOIN grids_grid c ON c.parent_id = p.id AND c.{CURRENT}
+        WHERE p.{CURRENT} GROUP BY p.id
+    """)
+    assert len(parents) == 1 + current_grids(level=2).count()  # the estate and each of its buildings
+    for code, mismatch, overlap in parents:
+        assert mismatch < 1 and abs(overlap) < 1, code
+
+
+def test_neighbouring_grids_share_boundary_vertices_exactly():
+    """A vertex of one grid lying on a neighbour (within 1e-7°) is exactly on that neighbour too, so the
+    point lookup finds both grids at a shared vertex."""
+    off, shared = one(f"""
+        WITH v AS (SELECT g.id, g.level, (ST_DumpPoints(g.geom)).geom AS pt FROM grids_grid g WHERE g.{CURRENT})
+        SELECT count(*) FILTER (WHERE NOT ST_Covers(h.geom, v.pt)), count(*)
+        FROM v JOIN grids_grid h
+            ON h.{CURRENT} AND h.level = v.level AND h.id <> v.id AND ST_DWithin(h.geom, v.pt, 1e-7)
+    """)
+    assert shared > 1000
+    assert off == 0
+
+
+def test_grid_codes_follow_the_default_rule():
+    wrong = one(f"""
+        SELECT count(*) FROM grids_grid g JOIN areas_area c ON c.id = g.community_id
+        LEFT JOIN grids_grid p ON p.id = g.parent_id
+        WHERE g.{CURRENT} AND g.code !~ ('^' || coalesce(p.code, c.code) || '[0-9]{{3}}$')
+    """)[0]
+    assert wrong == 0
+    for community in Area.objects.communities():
+        codes = sorted(current_grids(community=community, level=1).values_list("code", flat=True))
+        assert codes == [f"{community.code}{n:03d}" for n in range(1, len(codes) + 1)]
+    named = current_grids(level=1, kind="comprehensive", setting__in=["urban", "rural"]).select_related("community")
+    assert all(g.name == f"{g.community.name}第{int(g.code[-3:])}网格" for g in named)
+
+
+def test_exclusive_grids():
+    exclusive = current_grids(kind="exclusive")
+    assert sorted(exclusive.values_list("exclusive_type", flat=True)) == ["学校", "市场", "机关"]
+    assert all(g.level == 1 and g.setting == "facility" for g in exclusive)
+    assert all(g.building_count >= 2 and g.household_count == 0 for g in exclusive)
+
+
+def test_estate_levels_and_units():
+    estate = current_grids(level=1, setting="estate").get()
+    assert 300 <= estate.household_count <= 500
+    buildings = current_grids(parent=estate)
+    assert buildings.count() == 6 and all(b.level == 2 and b.setting == "estate" for b in buildings)
+    units = current_grids(parent__parent=estate)
+    assert all(u.level == 3 and u.code[:-3] == u.parent.code for u in units)
+    assert all(b.code[:-3] == estate.code for b in buildings)
+    for unit in units:
+        (building,) = Building.objects.filter(grid_l3=unit)  # one stairwell unit per level-3 grid
+        assert building.grid_l2_id == unit.parent_id and building.grid_l1_id == estate.id
+        assert re.fullmatch(r"城关街道和平小区\d栋\d单元", building.address)
+        assert 24 <= building.households <= 36
+
+
+def test_every_building_is_placed_and_never_cut_by_a_boundary():
+    assert Building.objects.count() >= 2000
+    assert not Building.objects.filter(grid_l1__isnull=True).exists()
+    assert not Building.objects.filter(community__isnull=True).exists()
+    outside = one("""
+        SELECT count(*) FROM buildings_building b
+        JOIN grids_grid g ON g.id IN (b.grid_l1_id, b.grid_l2_id, b.grid_l3_id)
+        WHERE NOT ST_Within(b.footprint, g.geom)
+    """)[0]
+    assert outside == 0
+    touching_other = one(f"""
+        SELECT count(*) FROM buildings_building b
+        JOIN grids_grid g ON g.{CURRENT} AND ST_Intersects(g.geom, b.footprint)
+        WHERE g.id NOT IN (b.grid_l1_id, coalesce(b.grid_l2_id, 0), coalesce(b.grid_l3_id, 0))
+    """)[0]
+    assert touching_other == 0
+    assert not Building.objects.exclude(footprint__isvalid=True).exists()
+
+
+def test_grid_counts_equal_the_sums_of_their_buildings():
+    wrong = one(f"""
+        SELECT count(*) FROM grids_grid g CROSS JOIN LATERAL (
+            SELECT count(*) AS n, coalesce(sum(households), 0) AS h,
+                   coalesce(sum(resident_households), 0) AS r, coalesce(sum(population), 0) AS p
+            FROM buildings_building b WHERE g.id IN (b.grid_l1_id, b.grid_l2_id, b.grid_l3_id)) c
+        WHERE g.{CURRENT} AND (g.building_count, g.household_count, g.resident_household_count, g.population)
+                              <> (c.n, c.h, c.r, c.p)
+    """)[0]
+    assert wrong == 0
+    level1 = current_grids(level=1).aggregate(h=Sum("household_count"))["h"]
+    assert level1 == Building.objects.aggregate(h=Sum("households"))["h"]
+
+
+def test_household_sizing_mostly_follows_the_rules_with_deliberate_outliers():
+    urban = list(current_grids(level=1, setting="urban").values_list("household_count", flat=True))
+    rural = list(current_grids(level=1, setting="rural").values_list("household_count", flat=True))
+    assert sum(200 <= h <= 300 for h in urban) == len(urban) - 1
+    assert any(550 <= h <= 650 for h in urban)
+    assert sum(100 <= h <= 300 for h in rural) == len(rural) - 1
+    assert any(40 <= h <= 80 for h in rural)
+    rural_houses = Building.objects.filter(grid_l1__setting="rural")
+    assert rural_houses.exclude(households=1).count() == 0
+    blocks = Building.objects.filter(grid_l1__setting="urban", use__in=["residential", "mixed"])
+    assert blocks.filter(households__gte=20, households__lte=80).count() == blocks.count()
+    totals = Building.objects.aggregate(r=Sum("resident_households"), p=Sum("population"))
+    assert 2.5 <= totals["p"] / totals["r"] <= 3.2
+
+
+def test_roads_run_along_every_interior_grid_boundary():
+    total, uncovered = one(f"""
+        WITH edges AS (
+            SELECT ST_Difference(ST_Union(ST_Boundary(g.geom)),
+                                 (SELECT ST_Boundary(geom) FROM areas_area WHERE kind = 'street')) AS geom
+            FROM grids_grid g WHERE g.level = 1 AND g.{CURRENT}),
+        ways AS (SELECT ST_Union(geom) AS geom FROM (
+            SELECT ST_Buffer(geom, 1e-6) AS geom FROM roads_road UNION ALL SELECT geom FROM roads_water) w)
+        SELECT ST_Length(edges.geom::geography), ST_Length(ST_Difference(edges.geom, ways.geom)::geography)
+        FROM edges, ways
+    """)
+    assert total > 20_000
+    assert uncovered < 1
+    kinds = set(Road.objects.values_list("kind", flat=True))
+    assert kinds == {"primary", "secondary", "residential", "rural", "path"}
+    assert Water.objects.filter(name="八弓河").exists()
+
+
+def test_staff_serve_their_grids():
+    level1 = current_grids(level=1).annotate(
+        leaders=Count("staff", filter=Q(staff__role="leader")),
+        full_time=Count("staff", filter=Q(staff__role="full_time")),
+    )
+    for grid in level1:
+        assert grid.leaders == 1, grid.code
+        if grid.kind == "comprehensive":
+            assert grid.full_time == max(1, round(grid.household_count / 100)), grid.code
+    pairs = StaffMember.objects.filter(role="full_time").exclude(post="")
+    assert set(pairs.values_list("post", flat=True)) == {"A", "B"}
+    for community in Area.objects.communities():
+        (supervisor,) = StaffMember.objects.filter(role="supervisor", grids__community=community).distinct()
+        assert set(supervisor.grids.values_list("id", flat=True)) == set(
+            current_grids(community=community, level=1).values_list("id", flat=True))
+    department_staff = StaffMember.objects.filter(role="department")
+    assert department_staff.count() >= 3 and not department_staff.filter(department__isnull=True).exists()
+    assert all(m.grids.count() >= 2 for m in department_staff)
+    assert StaffMember.objects.filter(role="household_head").exists()
+    assert StaffMember.objects.filter(role="part_time").exists()
+    phones = StaffMember.objects.values_list("phone", flat=True)
+    assert all(re.fullmatch(r"1[358]\d{9}", p) for p in phones) and len(set(phones)) == len(phones)
+
+
+def test_service_stations_inside_their_communities():
+    stations = ServiceStation.objects.select_related("community")
+    assert stations.filter(kind="party_mass_centre").count() == 1
+    assert stations.filter(kind="grid_station").count() >= 5
+    assert all(s.community.geom.covers(s.point) and s.opening_hours and s.address for s in stations)
+
+
+def test_events_lie_in_their_lowest_level_grid():
+    events = Event.objects.all()
+    assert 200 <= events.count() <= 500
+    since = REFERENCE_TIME - timedelta(days=EVENT_WINDOW_DAYS)
+    assert not events.filter(Q(reported_at__lt=since) | Q(reported_at__gte=REFERENCE_TIME)).exists()
+    misplaced = one(f"""
+        SELECT count(*) FROM events_event e JOIN grids_grid g ON g.id = e.grid_id
+        WHERE NOT g.{CURRENT} OR NOT ST_Contains(g.geom, e.location)
+           OR ST_DWithin(ST_Boundary(g.geom)::geography, e.location::geography, 1)
+           OR EXISTS (SELECT 1 FROM grids_grid h
+                      WHERE h.{CURRENT} AND h.level > g.level AND ST_Covers(h.geom, e.location))
+    """)[0]
+    assert misplaced == 0
+    assert events.filter(grid__level=3).exists()
+    urban = events.exclude(grid__setting="rural").count()
+    assert urban > 2 * events.filter(grid__setting="rural").count()
+    assert events.values("status").distinct().count() >= 6
+    assert not events.exclude(category__parent__isnull=False).exists()  # events use leaf categories
+    assert EventCategory.objects.filter(parent__isnull=True, name="市容环境", children__name="暴露垃圾").exists()
+
+
+def test_business_grids_disagree_slightly_with_the_base_grids():
+    """Each hand-drawn business grid misses the union of the base grids it was traced from (the base grids
+    it holds the most of) by a little: more than nothing, under 10 %."""
+    counts = dict(BusinessGrid.objects.current().values_list("department__name").annotate(n=Count("id")))
+    assert counts == {"城关派出所": 8, "城市管理执法中队": 6, "市场监督管理所": 5}
+    assert set(BusinessGrid.objects.values_list("source", flat=True)) == {"drawn"}
+    misfits = rows(f"""
+        WITH shares AS (
+            SELECT b.department_id AS dept, b.id AS bid, g.id AS gid, ST_Area(ST_Intersection(b.geom, g.geom)) AS share
+            FROM departments_businessgrid b
+            JOIN grids_grid g ON g.level = 1 AND g.{CURRENT} AND ST_Intersects(b.geom, g.geom)
+            WHERE b.{CURRENT}),
+        owner AS (SELECT DISTINCT ON (dept, gid) dept, gid, bid FROM shares JOIN grids_grid g ON g.id = gid
+                  WHERE share > 0.5 * ST_Area(g.geom) ORDER BY dept, gid, share DESC)
+        SELECT b.code, ST_Area(b.geom::geography), ST_Area(ST_SymDifference(b.geom, ST_Union(g.geom))::geography)
+        FROM owner o JOIN departments_businessgrid b ON b.id = o.bid JOIN grids_grid g ON g.id = o.gid
+        GROUP BY b.id
+    """)
+    assert len(misfits) == 19
+    for code, area, misfit in misfits:
+        assert 100 < misfit < 0.1 * area, code
+    gaps, overlaps = one("""
+        SELECT ST_Area(ST_Difference(s.geom, u.geom)::geography), u.total - ST_Area(u.geom::geography)
+        FROM areas_area s, (SELECT ST_Union(b.geom) AS geom, sum(ST_Area(b.geom::geography)) AS total
+                            FROM departments_businessgrid b JOIN departments_department d ON d.id = b.department_id
+                            WHERE d.name = '城关派出所') u
+        WHERE s.kind = 'street'
+    """)
+    assert gaps > 1000 and overlaps > 1000  # the police layer has gaps and overlaps, as drawings do
+
+
+def test_dem_is_a_tiled_geotiff_with_overviews_over_the_street():
+    street = Area.objects.get(code=STREET_CODE).geom.extent
+    with rasterio.open(DEM_PATH) as dem:
+        assert dem.crs.to_epsg() == 4490
+        assert dem.profile["tiled"] and dem.overviews(1)
+        assert abs(dem.res[0] - 1 / 3600) < 1e-9
+        assert dem.bounds.left < street[0] and dem.bounds.bottom < street[1]
+        assert dem.bounds.right > street[2] and dem.bounds.top > street[3]
+        elevation = dem.read(1)
+    assert 500 <= elevation.min() and elevation.max() <= 900
+    assert elevation.max() - elevation.min() > 250  # hilly
+
+
+def test_demo_logins():
+    users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    for demo in DEMO_USERS:
+        user = users[demo.username]
+        assert user.is_active and user.is_superuser == demo.superuser and user.is_staff == demo.staff
+    for hashed in {u.password for u in users.values()}:  # each distinct hash once: hashing is slow on purpose
+        assert check_password(DEMO_PASSWORD, hashed)
+    assert users["street"].scope.area.code == STREET_CODE
+    assert users["community"].scope.area.code == "522624001001"
+    assert users["police"].scope.department.name == "城关派出所"
+
+
+def test_loading_again_changes_nothing():
+    def counts() -> list[int]:
+        return [model.objects.count() for model in (Area, Grid, Building, Road, StaffMember, Event, BusinessGrid)]
+
+    before = counts()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert counts() == before
