@@ -11,6 +11,7 @@ def test_production_settings_pass_check_deploy():
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="geogrid.settings.production",
                DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-secret-for-the-check-only-0123456789",
                DJANGO_ALLOWED_HOSTS="grid.example.org")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in the test process only
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
