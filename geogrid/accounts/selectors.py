@@ -11,8 +11,8 @@ def scope_of(user: User | AnonymousUser):
     return getattr(user, "scope", None)
 
 
-def can_see_personal_data(user: User | AnonymousUser, community: Area) -> bool:
-    """Whether the user may see unmasked phones of people serving in this community.
+def can_see_personal_data(user: User | AnonymousUser, community_code: str) -> bool:
+    """Whether the user may see unmasked phones of people serving in the community with this code.
 
     Superusers see everything; an area-scoped user sees the area and everything under it
     (area codes nest by prefix).
@@ -24,4 +24,4 @@ def can_see_personal_data(user: User | AnonymousUser, community: Area) -> bool:
     scope = scope_of(user)
     if scope is None or scope.area is None:
         return False
-    return community.code.startswith(Area.code_prefix(scope.area.code))
+    return community_code.startswith(Area.code_prefix(scope.area.code))

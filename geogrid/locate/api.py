@@ -6,7 +6,9 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from geogrid.core.crs import CoordinateError, parse_point
-from geogrid.locate.selectors import locate, staff_card
+from geogrid.accounts.selectors import can_see_personal_data
+from geogrid.core.masking import mask_phone
+from geogrid.locate.selectors import locate
 
 
 def _area(area) -> dict | None:
@@ -26,6 +28,7 @@ class LocateView(APIView):
         except CoordinateError as error:
             return Response({"error": str(error)}, status=400)
         loc = locate(parsed.point)
+        phones_visible = loc.community is not None and can_see_personal_data(request.user, loc.community.code)
         body = {
             "covered": loc.covered,
             "point": {"lon": round(loc.point.x, 8), "lat": round(loc.point.y, 8), "crs": "cgcs2000"},
@@ -37,10 +40,14 @@ class LocateView(APIView):
                 for g in loc.grids
             ],
             "business_grids": [
-                {"department": b.department.name, "department_code": b.department.code, "code": b.code, "name": b.name}
+                {"department": b.department_name, "department_code": b.department_code, "code": b.code, "name": b.name}
                 for b in loc.business_grids
             ],
-            "staff": [staff_card(m, request.user, loc.community) for m in loc.staff],
+            "staff": [
+                {"role": m.role_label, "name": m.name, "post": m.post,
+                 "phone": m.phone if phones_visible else mask_phone(m.phone)}
+                for m in loc.staff
+            ],
             "on_boundary": loc.on_boundary,
         }
         if not loc.covered:

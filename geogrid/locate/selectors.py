@@ -2,44 +2,98 @@
 
 The fast path tests the point against `GridPart` (current grids cut by ST_Subdivide into pieces of at most
 64 vertices), so no large polygon is decompressed for an interior point; only a point lying exactly on a
-piece's edge falls back to the whole grid to tell a real boundary from a subdivision cut.
+piece's edge falls back to the whole grid to tell a real boundary from a subdivision cut. The answer takes
+three small queries (grids with their areas, business grids, staff) and builds no model instances: a lookup
+is the hot path of event routing.
 
 Boundary rule (documented in the README): a point on a boundary shared by two grids of the same level
 belongs to the one with the lowest code, and the answer says ``on_boundary: true``.
 """
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from geogrid.accounts.selectors import can_see_personal_data
 from geogrid.areas.models import Area
-from geogrid.core.masking import mask_phone
-from geogrid.departments.models import BusinessGrid
 from geogrid.grids.models import Grid
 from geogrid.staff.models import StaffMember
 
-GRID_HITS_SQL = """
-WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4490) AS g),
-hits AS (
-    SELECT p.grid_id, bool_or(ST_Contains(p.geom, pt.g)) AS interior
-    FROM grids_gridpart p, pt
-    WHERE ST_Intersects(p.geom, pt.g)
-    GROUP BY p.grid_id
-)
-SELECT g.id, g.level, CASE WHEN h.interior THEN false ELSE NOT ST_Contains(g.geom, pt.g) END AS on_boundary
-FROM hits h JOIN grids_grid g ON g.id = h.grid_id, pt
-ORDER BY g.level, g.code
+POINT = "ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4490)"
+
+GRID_HITS_SQL = f"""
+SELECT g.id, g.code, g.name, g.level, g.kind, g.household_count, g.population,
+       c.id, c.code, c.name, s.id, s.code, s.name, ST_Contains(p.geom, {POINT}) AS interior
+FROM grids_gridpart p
+JOIN grids_grid g ON g.id = p.grid_id
+JOIN areas_area c ON c.id = g.community_id
+LEFT JOIN areas_area s ON s.id = c.parent_id
+WHERE ST_Intersects(p.geom, {POINT})
+ORDER BY g.level DESC, g.code
 """
 
-NEAREST_GRID_SQL = """
-WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4490) AS g)
-SELECT p.grid_id, ST_Distance(p.geom::geography, pt.g::geography)
-FROM grids_gridpart p, pt
-ORDER BY p.geom <-> pt.g
+INSIDE_GRID_SQL = f"SELECT ST_Contains(geom, {POINT}) FROM grids_grid WHERE id = %(id)s"
+
+BUSINESS_GRIDS_SQL = f"""
+SELECT b.id, d.code, d.name, b.code, b.name
+FROM departments_businessgrid b JOIN departments_department d ON d.id = b.department_id
+WHERE b.generation_high_id IS NULL AND ST_Covers(b.geom, {POINT})
+ORDER BY d.code, b.code
+"""
+
+STAFF_SQL = """
+SELECT DISTINCT m.id, m.name, m.role, m.phone, m.post
+FROM staff_staffmember m JOIN staff_staffmember_grids mg ON mg.staffmember_id = m.id
+WHERE mg.grid_id = ANY(%(grid_ids)s)
+"""
+
+NEAREST_GRID_SQL = f"""
+SELECT p.grid_id, ST_Distance(p.geom::geography, {POINT}::geography)
+FROM grids_gridpart p
+ORDER BY p.geom <-> {POINT}
 LIMIT 1
 """
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GridRef:
+    id: int
+    code: str
+    name: str
+    level: int
+    kind: str
+    household_count: int
+    population: int
+    community: AreaRef
+    street: AreaRef | None
+
+
+@dataclass(frozen=True)
+class BusinessGridRef:
+    id: int
+    department_code: str
+    department_name: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    id: int
+    name: str
+    role: str
+    phone: str
+    post: str
+
+    @property
+    def role_label(self) -> str:
+        return StaffMember.Role(self.role).label
 
 
 @dataclass
@@ -47,12 +101,12 @@ class Location:
     """The answer of a point lookup."""
 
     point: Point
-    grids: list[Grid] = field(default_factory=list)  # lowest level first
+    grids: list[GridRef] = field(default_factory=list)  # finest level first
     on_boundary: bool = False
-    community: Area | None = None
-    street: Area | None = None
-    business_grids: list[BusinessGrid] = field(default_factory=list)
-    staff: list[StaffMember] = field(default_factory=list)
+    community: AreaRef | None = None
+    street: AreaRef | None = None
+    business_grids: list[BusinessGridRef] = field(default_factory=list)
+    staff: list[StaffRef] = field(default_factory=list)
     nearest_grid: Grid | None = None
     nearest_distance_m: float | None = None
 
@@ -61,70 +115,88 @@ class Location:
         return bool(self.grids)
 
 
-def grids_at(point: Point) -> tuple[list[Grid], bool]:
-    """Current grids covering the point, one per level (lowest code on a shared boundary), lowest level
-    first, and whether the point lies on a grid boundary."""
+def _fetch(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(GRID_HITS_SQL, [point.x, point.y])
-        rows = cursor.fetchall()
-    chosen: dict[int, int] = {}
-    on_boundary = False
-    for grid_id, level, boundary in rows:
-        if level in chosen:
-            on_boundary = True  # a second grid of the same level covers the point: a shared boundary
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _xy(point: Point) -> dict:
+    return {"x": point.x, "y": point.y}
+
+
+def grid_refs_at(point: Point) -> tuple[list[GridRef], bool]:
+    """Current grids covering the point, one per level (lowest code on a shared boundary), finest level
+    first, and whether the point lies on a grid boundary."""
+    chosen: dict[int, GridRef] = {}
+    interior: dict[int, bool] = {}
+    shared = False
+    for row in _fetch(GRID_HITS_SQL, _xy(point)):
+        grid_id, code, name, level, kind, households, population = row[:7]
+        if grid_id in interior:  # another piece of a grid already seen
+            interior[grid_id] = interior[grid_id] or row[13]
             continue
-        chosen[level] = grid_id
-        on_boundary = on_boundary or boundary
-    by_id = Grid.objects.select_related("community__parent").in_bulk(chosen.values())
-    grids = [by_id[chosen[level]] for level in sorted(chosen, reverse=True)]
+        interior[grid_id] = row[13]
+        if level in chosen:
+            shared = True  # a second grid of the same level covers the point: a shared boundary
+            continue
+        community = AreaRef(*row[7:10])
+        street = AreaRef(*row[10:13]) if row[10] is not None else None
+        chosen[level] = GridRef(grid_id, code, name, level, kind, households, population, community, street)
+    grids = list(chosen.values())
+    on_boundary = shared or any(not interior[g.id] and not _inside_whole_grid(point, g.id) for g in grids)
     return grids, on_boundary
 
 
+def _inside_whole_grid(point: Point, grid_id: int) -> bool:
+    """The rare slow path: a point on a piece's edge is inside the grid unless that edge is a real boundary."""
+    return bool(_fetch(INSIDE_GRID_SQL, {**_xy(point), "id": grid_id})[0][0])
+
+
+def grids_at(point: Point) -> tuple[list[Grid], bool]:
+    """As `grid_refs_at`, with model instances, for callers that store or edit grids."""
+    refs, on_boundary = grid_refs_at(point)
+    by_id = Grid.objects.in_bulk([r.id for r in refs])
+    return [by_id[r.id] for r in refs], on_boundary
+
+
 def nearest_grid(point: Point) -> tuple[Grid | None, float | None]:
-    """The nearest current grid and its distance in metres (geodesic)."""
-    with connection.cursor() as cursor:
-        cursor.execute(NEAREST_GRID_SQL, [point.x, point.y])
-        row = cursor.fetchone()
-    if row is None:
+    """The nearest current grid and its distance in metres (on the ellipsoid)."""
+    rows = _fetch(NEAREST_GRID_SQL, _xy(point))
+    if not rows:
         return None, None
-    return Grid.objects.get(pk=row[0]), round(row[1], 1)
+    return Grid.objects.get(pk=rows[0][0]), round(rows[0][1], 1)
 
 
-def staff_of(grids: list[Grid]) -> list[StaffMember]:
-    """Staff serving these grids, in role order (网格长 first)."""
-    members = StaffMember.objects.filter(grids__in=grids).distinct()
+def business_grids_at(point: Point) -> list[BusinessGridRef]:
+    """Current business grids of every department covering the point."""
+    return [BusinessGridRef(*row) for row in _fetch(BUSINESS_GRIDS_SQL, _xy(point))]
+
+
+def staff_of(grid_ids: list[int]) -> list[StaffRef]:
+    """Staff serving these grids, in role order (网格长 first), then A/B post and name."""
+    if not grid_ids:
+        return []
     order = {role: i for i, role in enumerate(StaffMember.ROLE_ORDER)}
+    members = [StaffRef(*row) for row in _fetch(STAFF_SQL, {"grid_ids": grid_ids})]
     return sorted(members, key=lambda m: (order.get(m.role, 99), m.post, m.name))
+
+
+def _area_covering(areas, point: Point) -> AreaRef | None:
+    area = areas.filter(geom__covers=point).only("id", "code", "name").first()
+    return None if area is None else AreaRef(area.id, area.code, area.name)
 
 
 def locate(point: Point) -> Location:
     """Everything GeoGrid knows about a point in CGCS2000."""
-    grids, on_boundary = grids_at(point)
+    grids, on_boundary = grid_refs_at(point)
     location = Location(point=point, grids=grids, on_boundary=on_boundary)
     if grids:
-        location.community = grids[-1].community
-    else:
-        location.community = Area.objects.communities().filter(geom__covers=point).first()
+        location.community, location.street = grids[0].community, grids[0].street
+    else:  # outside every grid: the slow path through the area polygons themselves
+        location.community = _area_covering(Area.objects.communities(), point)
+        location.street = _area_covering(Area.objects.streets(), point)
         location.nearest_grid, location.nearest_distance_m = nearest_grid(point)
-    if location.community is not None:
-        location.street = location.community.parent
-    else:
-        location.street = Area.objects.streets().filter(geom__covers=point).first()
-    location.business_grids = list(
-        BusinessGrid.objects.current().filter(geom__covers=point).select_related("department").order_by(
-            "department__code", "code"
-        )
-    )
-    location.staff = staff_of(grids)
+    location.business_grids = business_grids_at(point)
+    location.staff = staff_of([g.id for g in grids])
     return location
-
-
-def staff_card(member: StaffMember, user: User | AnonymousUser, community: Area | None) -> dict:
-    """One staff entry as a caller may see it: phone masked unless the caller's scope covers the place."""
-    visible = community is not None and can_see_personal_data(user, community)
-    return {
-        "role": member.get_role_display(),
-        "name": member.name,
-        "phone": member.phone if visible else mask_phone(member.phone),
-        "post": member.post,
-    }

@@ -1,14 +1,19 @@
-"""Point-lookup benchmark on the demo town: time per lookup for three ways of finding the grids at a point.
+"""Point-lookup benchmark on the demo town: time per lookup for the ways of finding the grids at a point.
 
     .venv/bin/python scripts/bench/locate.py [--points 10000] [--segmentize-m 0]
 
-1. api:         the locate API's own grid query (subdivided `grids_gridpart`, see geogrid/locate/selectors.py)
-2. st_contains: the baseline, a plain ST_Contains on the unsubdivided `grids_grid` geometries
-3. strtree:     shapely 2 STRtree over the same polygons in Python (bulk query and one-by-one)
+Inside PostgreSQL (one statement over all points, so client round trips do not hide the difference):
+  st_contains  the baseline: plain ST_Contains on the unsubdivided `grids_grid` geometries
+  api          the locate API's grid query on the subdivided `grids_gridpart` (geogrid/locate/selectors.py)
+In Python:
+  strtree      shapely 2 STRtree over the same polygons (bulk query, and one point at a time)
+From a client (one query per point over the unix socket, as the API does it):
+  round trip   `SELECT 1`, the floor any per-point query pays on this machine
+  api query    the API's grid query
+  locate()     the whole answer: grids with areas, business grids, staff (three queries)
 
-`--segmentize-m 5` first densifies every grid boundary to a vertex every 5 m (inside a transaction that is
-rolled back at the end) to show what big, TOASTed polygons do to the baseline. Also prints the full
-`locate()` answer (grids, areas, business grids, staff) per point. Ratios are against st_contains.
+`--segmentize-m 5` first densifies every grid to a vertex every 5 m (in a transaction that is rolled back)
+to show what big polygons do to the baseline. Ratios are speed-ups over the in-database baseline.
 """
 import argparse
 import os
@@ -18,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geogrid.settings")
+os.environ["DJANGO_DEBUG"] = "0"  # DEBUG records every query, which would be measured too
 
 import django  # noqa: E402
 
@@ -30,92 +36,93 @@ from django.db import connection, transaction  # noqa: E402
 
 from geogrid.locate.selectors import GRID_HITS_SQL, locate  # noqa: E402
 
-BASELINE_SQL = """
-SELECT id, level FROM grids_grid
-WHERE generation_high_id IS NULL AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4490))
+IN_DB_BASELINE = """
+SELECT count(*) FROM bench_points b, LATERAL (
+    SELECT g.id FROM grids_grid g WHERE g.generation_high_id IS NULL AND ST_Contains(g.geom, b.geom)) hit
+"""
+IN_DB_API = """
+SELECT count(DISTINCT (b.id, hit.grid_id)) FROM bench_points b, LATERAL (
+    SELECT p.grid_id, ST_Contains(p.geom, b.geom) FROM grids_gridpart p WHERE ST_Intersects(p.geom, b.geom)) hit
 """
 
 
 class Rollback(Exception):
-    """Raised to undo the densification after measuring."""
+    """Raised to undo the benchmark's changes after measuring."""
 
 
-def random_points(n: int, seed: int = 42) -> np.ndarray:
+def timed(fn, repeat: int = 1) -> float:
+    fn()  # warm caches and prepared statements
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def sql_value(sql: str, params=None):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-                       "(SELECT ST_Extent(geom) e FROM areas_area WHERE kind = 'street') s")
-        xmin, ymin, xmax, ymax = cursor.fetchone()
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def make_points(cursor, n: int, seed: int = 42) -> np.ndarray:
+    xmin, ymin, xmax, ymax = sql_value("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+                                       "(SELECT ST_Extent(geom) e FROM areas_area WHERE kind = 'street') s")
     rng = np.random.default_rng(seed)
-    return np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
+    points = np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
+    cursor.execute("CREATE TEMP TABLE bench_points (id serial, geom geometry(Point, 4490)) ON COMMIT DROP")
+    cursor.execute("INSERT INTO bench_points (geom) SELECT ST_SetSRID(ST_MakePoint(x, y), 4490) "
+                   "FROM unnest(%s::float8[], %s::float8[]) AS t(x, y)", [points[:, 0].tolist(), points[:, 1].tolist()])
+    cursor.execute("ANALYZE bench_points; ANALYZE grids_grid; ANALYZE grids_gridpart")
+    return points
 
 
-def time_sql(sql: str, points: np.ndarray) -> tuple[float, int]:
-    hits = 0
-    with connection.cursor() as cursor:
-        start = time.perf_counter()
-        for x, y in points:
-            cursor.execute(sql, [float(x), float(y)])
-            hits += len(cursor.fetchall())
-        return (time.perf_counter() - start) / len(points), hits
-
-
-def time_strtree(points: np.ndarray) -> tuple[float, float, int]:
+def strtree_times(points: np.ndarray) -> tuple[float, float, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT ST_AsBinary(geom) FROM grids_grid WHERE generation_high_id IS NULL")
         polygons = shapely.from_wkb([bytes(row[0]) for row in cursor.fetchall()])
     shapely.prepare(polygons)
     tree = shapely.STRtree(polygons)
     geoms = shapely.points(points)
-    start = time.perf_counter()
-    pairs = tree.query(geoms, predicate="intersects")
-    bulk = (time.perf_counter() - start) / len(points)
-    start = time.perf_counter()
-    for g in geoms:
-        tree.query(g, predicate="intersects")
-    single = (time.perf_counter() - start) / len(points)
-    return bulk, single, pairs.shape[1]
-
-
-def time_full_locate(points: np.ndarray) -> float:
-    sample = points[: min(len(points), 1000)]
-    start = time.perf_counter()
-    for x, y in sample:
-        locate(Point(float(x), float(y), srid=4490))
-    return (time.perf_counter() - start) / len(sample)
+    hits = tree.query(geoms, predicate="intersects").shape[1]
+    bulk = timed(lambda: tree.query(geoms, predicate="intersects")) / len(points)
+    single = timed(lambda: [tree.query(g, predicate="intersects") for g in geoms]) / len(points)
+    return bulk, single, hits
 
 
 def run(n: int, segmentize_m: float) -> None:
-    points = random_points(n)
     with connection.cursor() as cursor:
         if segmentize_m:
             cursor.execute("UPDATE grids_grid SET geom = ST_Multi(ST_Segmentize(geom::geography, %s)::geometry) "
                            "WHERE generation_high_id IS NULL", [segmentize_m])
-        cursor.execute("SELECT count(*), avg(ST_NPoints(geom))::int, max(ST_NPoints(geom)) FROM grids_grid "
-                       "WHERE generation_high_id IS NULL")
-        grids, avg_vertices, max_vertices = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM grids_gridpart")
-        parts = cursor.fetchone()[0]
-        cursor.execute("ANALYZE grids_grid; ANALYZE grids_gridpart")
-    print(f"{grids} current grids, {avg_vertices} vertices on average (max {max_vertices}), {parts} parts; "
-          f"{n} random points over the street's extent")
-    time_sql(GRID_HITS_SQL, points[:200])  # warm caches for both
-    time_sql(BASELINE_SQL, points[:200])
-    api, api_hits = time_sql(GRID_HITS_SQL, points)
-    base, base_hits = time_sql(BASELINE_SQL, points)
-    bulk, single, tree_hits = time_strtree(points)
-    full = time_full_locate(points)
+        points = make_points(cursor, n)
+    grids, avg_v, max_v = sql_value("SELECT count(*), avg(ST_NPoints(geom))::int, max(ST_NPoints(geom)) "
+                                    "FROM grids_grid WHERE generation_high_id IS NULL")
+    parts = sql_value("SELECT count(*) FROM grids_gridpart")[0]
+    print(f"{grids} current grids, {avg_v} vertices on average (max {max_v}), {parts} grid parts; "
+          f"{n} random points over the street's extent\n")
+
+    base = timed(lambda: sql_value(IN_DB_BASELINE), 3) / n
+    base_hits = sql_value(IN_DB_BASELINE)[0]
+    api = timed(lambda: sql_value(IN_DB_API), 3) / n
+    api_hits = sql_value(IN_DB_API)[0]
+    bulk, single, tree_hits = strtree_times(points)
+    sample = points[: min(n, 2000)]
+    round_trip = timed(lambda: [sql_value("SELECT 1") for _ in sample]) / len(sample)
+    api_client = timed(lambda: [sql_value(GRID_HITS_SQL, {"x": float(x), "y": float(y)}) for x, y in sample]) / len(sample)
+    full = timed(lambda: [locate(Point(float(x), float(y), srid=4490)) for x, y in sample[:500]]) / min(len(sample), 500)
+
     rows = [
-        ("st_contains (baseline)", base, base_hits),
-        ("api (subdivided parts)", api, api_hits),
-        ("strtree, bulk query", bulk, tree_hits),
-        ("strtree, one by one", single, tree_hits),
-        ("full locate() answer", full, None),
+        ("in PostgreSQL", "st_contains (baseline)", base, base_hits),
+        ("in PostgreSQL", "api (subdivided parts)", api, api_hits),
+        ("in Python", "strtree, bulk query", bulk, tree_hits),
+        ("in Python", "strtree, one at a time", single, tree_hits),
+        ("from a client", "round trip (SELECT 1)", round_trip, None),
+        ("from a client", "api grid query", api_client, None),
+        ("from a client", "locate(), whole answer", full, None),
     ]
-    print(f"{'method':<26}{'µs/lookup':>12}{'vs baseline':>14}{'grid hits':>12}")
-    for name, seconds, hits in rows:
-        print(f"{name:<26}{seconds * 1e6:>12.1f}{base / seconds:>13.2f}x{'' if hits is None else hits:>12}")
-    if not (api_hits == base_hits == tree_hits):
-        print("note: hit counts differ only by points exactly on boundaries (covers vs contains)")
+    print(f"{'where':<15}{'method':<26}{'µs/lookup':>11}{'vs baseline':>13}{'hits':>8}")
+    for where, name, seconds, hits in rows:
+        print(f"{where:<15}{name:<26}{seconds * 1e6:>11.1f}{base / seconds:>12.2f}x{'' if hits is None else hits:>8}")
 
 
 def main() -> None:
