@@ -8,8 +8,28 @@ from geogrid.buildings.services import place_buildings
 PLACEMENT_FIELDS = ["grid_l1", "grid_l2", "grid_l3"]
 
 
+class ReplacesBuildingsMixin:
+    """After a save that changes `placement_fields` (any save when None) or a delete, re-place buildings in
+    grids so placements and every grid's counts follow (以房定户)."""
+
+    placement_fields: set[str] | None = None
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or self.placement_fields is None or self.placement_fields & set(form.changed_data):
+            place_buildings()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        place_buildings()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        place_buildings()
+
+
 @admin.register(Building)
-class BuildingAdmin(LeafletGeoAdmin):
+class BuildingAdmin(ReplacesBuildingsMixin, LeafletGeoAdmin):
     list_display = ["address", "use", "floors", "households", "resident_households", "population",
                     "community", "grid_l1", "grid_l2", "grid_l3"]
     list_filter = ["use", ("community", admin.RelatedOnlyFieldListFilter)]
@@ -23,15 +43,3 @@ class BuildingAdmin(LeafletGeoAdmin):
         ("位置", {"fields": ["footprint", "point"]}),
         ("所在网格（按定位点自动归属）", {"fields": PLACEMENT_FIELDS}),
     ]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        place_buildings()  # placements and every grid's counts follow the building
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        place_buildings()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        place_buildings()

@@ -7,13 +7,8 @@ from django.forms import ModelForm
 from geogrid.core.models import Generation
 
 
-@admin.register(Generation)
-class GenerationAdmin(admin.ModelAdmin):
-    list_display = ["id", "description", "created_at", "created_by"]
-    list_display_links = ["id", "description"]
-    search_fields = ["description"]
-    date_hierarchy = "created_at"
-    list_select_related = ["created_by"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only services or database triggers write: shown for inspection, never edited here."""
 
     def has_add_permission(self, request):
         return False
@@ -23,6 +18,15 @@ class GenerationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Generation)
+class GenerationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "description", "created_at", "created_by"]
+    list_display_links = ["id", "description"]
+    search_fields = ["description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
 
 
 class VersionFilter(admin.SimpleListFilter):

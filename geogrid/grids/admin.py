@@ -2,8 +2,8 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
-from geogrid.buildings.services import place_buildings
-from geogrid.core.admin import DatabaseCheckedForm, VersionedGeoAdminMixin, VersionFilter, is_current
+from geogrid.buildings.admin import ReplacesBuildingsMixin
+from geogrid.core.admin import DatabaseCheckedForm, ReadOnlyAdmin, VersionedGeoAdminMixin, VersionFilter, is_current
 from geogrid.grids.models import Grid, GridPart
 
 COUNT_FIELDS = ["building_count", "household_count", "resident_household_count", "population"]
@@ -16,7 +16,7 @@ class GridForm(DatabaseCheckedForm):
 
 
 @admin.register(Grid)
-class GridAdmin(VersionedGeoAdminMixin, LeafletGeoAdmin):
+class GridAdmin(ReplacesBuildingsMixin, VersionedGeoAdminMixin, LeafletGeoAdmin):
     form = GridForm
     list_display = ["code", "name", "level", "kind", "community",
                     "household_count", "resident_household_count", "population", is_current]
@@ -26,6 +26,7 @@ class GridAdmin(VersionedGeoAdminMixin, LeafletGeoAdmin):
     list_select_related = ["community"]
     autocomplete_fields = ["community", "parent"]
     readonly_fields = COUNT_FIELDS
+    placement_fields = {"geom", "level", "generation_high"}  # edits that move buildings between grids
     fieldsets = [
         (None, {"fields": ["code", "name", "level", "parent", "community"]}),
         ("类型", {"fields": ["kind", "exclusive_type", "setting"]}),
@@ -40,22 +41,9 @@ class GridAdmin(VersionedGeoAdminMixin, LeafletGeoAdmin):
             queryset = queryset.filter(generation_high__isnull=True)
         return queryset, may_have_duplicates
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change or {"geom", "level", "generation_high"} & set(form.changed_data):
-            place_buildings()  # buildings move between grids and every count follows (以房定户)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        place_buildings()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        place_buildings()
-
 
 @admin.register(GridPart)
-class GridPartAdmin(admin.ModelAdmin):
+class GridPartAdmin(ReadOnlyAdmin):
     """Maintained by a database trigger; shown for inspection only."""
 
     list_display = ["id", "grid", "level"]
@@ -63,12 +51,3 @@ class GridPartAdmin(admin.ModelAdmin):
     search_fields = ["grid__code"]
     list_select_related = ["grid"]
     fields = ["grid", "level"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
