@@ -22,3 +22,24 @@ def test_health_endpoint_is_public_and_reports_postgis(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["postgis"].startswith("3.")
+
+
+def test_database_url_points_the_app_at_another_postgis(db):
+    """The test database stands in for "another PostGIS": DATABASE_URL must take the app there."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    settings = connection.settings_dict
+    url = f"postgis://{settings['USER']}@{quote(settings['HOST'], safe='')}:{settings['PORT']}/{settings['NAME']}"
+    env = dict(os.environ, DATABASE_URL=url)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.db import connection; c = connection.cursor(); "
+         "c.execute('SELECT current_database(), postgis_lib_version()'); print(*c.fetchone())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    database, postgis = result.stdout.split()[-2:]
+    assert database == settings["NAME"] and postgis.startswith("3.")

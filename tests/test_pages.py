@@ -112,3 +112,11 @@ def test_production_static_storage_accepts_the_vendored_files(tmp_path, settings
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
     call_command("collectstatic", "--noinput", verbosity=0)
     assert list(tmp_path.glob("maps/vendor/leaflet/leaflet.*.js"))
+
+
+def test_api_accepts_a_token_from_the_token_endpoint(client):
+    response = client.post("/api/v1/auth/token", {"username": "community", "password": "geogrid-demo"})
+    token = response.json()["token"]
+    features = client.get("/api/v1/grids.geojson", HTTP_AUTHORIZATION=f"Token {token}").json()["features"]
+    community = User.objects.get(username="community").scope.area
+    assert features and {f["properties"]["community"] for f in features} == {community.name}
