@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "geogrid.roads",
     "geogrid.accounts",
     "geogrid.locate",
+    "geogrid.coverage",
+    "geogrid.imports",
+    "geogrid.exports",
     "geogrid.demo",
     "maps",
     "tiles",
@@ -94,6 +97,8 @@ def _database() -> dict:
             "PORT": str(LOCAL_PGPORT),
         }
     config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    # Several test runs can share one cluster when each names its own test database.
+    config["TEST"] = {"NAME": os.environ.get("GEOGRID_TEST_DB") or f"test_{config['NAME']}"}
     return config
 
 

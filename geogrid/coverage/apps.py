@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoverageConfig(AppConfig):
+    name = "geogrid.coverage"
+    verbose_name = "网格覆盖校验"
