@@ -17,5 +17,5 @@ USER geogrid
 
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
-  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn geogrid.wsgi -b 0.0.0.0:8000 --workers 3 --access-logfile -"]
+  CMD python -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': 'localhost'}), timeout=4)"
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && exec gunicorn geogrid.wsgi -b 0.0.0.0:8000 --workers 3 --access-logfile -"]

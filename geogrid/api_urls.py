@@ -1,12 +1,12 @@
 """/api/v1/: every app's API endpoints in one place."""
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
+from geogrid.accounts.api import TokenView
 from geogrid.grids.api import GridGeoJSONView
 from geogrid.locate.api import LocateView
 
 urlpatterns = [
     path("locate", LocateView.as_view(), name="api-locate"),
     path("grids.geojson", GridGeoJSONView.as_view(), name="api-grids"),
-    path("auth/token", obtain_auth_token, name="api-token"),
+    path("auth/token", TokenView.as_view(), name="api-token"),
 ]

@@ -4,10 +4,6 @@
 # worker, and stops the database too if this run started it.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-geogrid_setup
-
-log "loading the demo town"
-.venv/bin/python manage.py load_demo
 
 cleanup() {
   trap - EXIT INT TERM
@@ -16,10 +12,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+geogrid_setup
+log "loading the demo town"
+.venv/bin/python manage.py load_demo
+
 mkdir -p "$ROOT/var"
 .venv/bin/python manage.py db_worker >>"$ROOT/var/worker.log" 2>&1 &
 WORKER_PID=$!
 log "background worker started (log: var/worker.log)"
-log "demo logins (password geogrid-demo): admin (superuser), street (街道), community (社区), police (部门)"
 log "serving GeoGrid on http://127.0.0.1:8000  (Ctrl-C to stop)"
 .venv/bin/python manage.py runserver --noreload 127.0.0.1:8000

@@ -33,12 +33,14 @@ install_debian_packages() {
   log "installing Debian packages: ${missing[*]}"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo dpkg --configure -a  # finish what an interrupted earlier run left half-configured
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
 install_python_env() {
-  [ -x .venv/bin/python ] || { log "creating .venv"; $PY -m venv .venv; }
+  # An interrupted `venv` can leave a python without pip: recreate it then.
+  [ -x .venv/bin/python ] && [ -x .venv/bin/pip ] || { log "creating .venv"; $PY -m venv --clear .venv; rm -f .venv/.requirements.sha256; }
   local stamp=.venv/.requirements.sha256
   local want
   want="$(sha256sum requirements.txt | cut -d' ' -f1)"
@@ -70,9 +72,11 @@ start_local_cluster() {
     chown postgres: "$ROOT/.pg"
   fi
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    # initdb into a scratch folder and rename it when done, so an interrupted run never leaves half a cluster.
     log "creating the project-local PostgreSQL cluster in .pg/data"
-    rm -rf "$PG_DATA"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U geogrid --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    rm -rf "$PG_DATA" "$PG_DATA.new"
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA.new" -U geogrid --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg mv "$PG_DATA.new" "$PG_DATA"
   fi
   as_pg mkdir -p "$PG_RUN"
   if pg_is_running; then
@@ -110,4 +114,5 @@ geogrid_setup() {
   fi
   log "migrating"
   .venv/bin/python manage.py migrate --noinput -v 0
+  .venv/bin/python manage.py createcachetable
 }

@@ -7,7 +7,7 @@ from geogrid.buildings.models import Building
 from geogrid.buildings.services import place_buildings
 from geogrid.core.services import create_generation
 from geogrid.grids.models import Grid, GridPart
-from geogrid.locate.selectors import grids_at
+from geogrid.locate.selectors import grid_refs_at
 from tests.helpers import interior_point_of
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +64,10 @@ def test_a_new_version_keeps_the_old_one_and_lookup_follows_the_current(grid):
     assert Grid.objects.at(first).get(code=grid.code).pk == grid.pk
     assert not GridPart.objects.filter(grid=grid).exists()
     assert GridPart.objects.filter(grid=edited).exists()
-    found, _ = grids_at(Point(lon, lat, srid=4490))
+    found, _ = grid_refs_at(Point(lon, lat, srid=4490))
     assert found == []  # the point now lies in the hole cut by the edit
     edge_x, edge_y = interior_point_of(grid.code)
-    assert [g.pk for g in grids_at(Point(edge_x, edge_y, srid=4490))[0]] == [edited.pk]
+    assert [g.id for g in grid_refs_at(Point(edge_x, edge_y, srid=4490))[0]] == [edited.pk]
 
 
 def test_counts_derive_from_buildings(grid):

@@ -159,3 +159,23 @@ def test_business_grids_are_reported_by_department():
     body = locate({"lon": lon, "lat": lat}).json()
     assert len(body["business_grids"]) == expected
     assert all(b["department"] for b in body["business_grids"])
+
+
+def test_boundary_between_a_child_grid_and_a_neighbouring_level1_grid_keeps_one_parent_chain():
+    """The finest grid wins and the answer above it is its own parent, never the neighbour."""
+    lon, lat, child_code, parent_code, neighbour_code = one(
+        """
+        SELECT ST_X(v.geom), ST_Y(v.geom), c.code, parent.code, n.code
+        FROM grids_grid c
+        JOIN grids_grid parent ON parent.id = c.parent_id
+        JOIN grids_grid n ON n.level = 1 AND n.id <> parent.id AND n.generation_high_id IS NULL
+                         AND ST_Touches(n.geom, parent.geom),
+        LATERAL ST_DumpPoints(c.geom) v
+        WHERE c.level = 2 AND c.generation_high_id IS NULL AND ST_Intersects(v.geom, n.geom)
+        ORDER BY c.code, n.code LIMIT 1
+        """
+    )
+    body = locate({"lon": repr(lon), "lat": repr(lat)}).json()
+    assert [(g["level"], g["code"]) for g in body["grids"]][-2:] == [(2, child_code), (1, parent_code)]
+    assert neighbour_code not in {g["code"] for g in body["grids"]}
+    assert body["on_boundary"] is True

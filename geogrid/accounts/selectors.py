@@ -1,10 +1,11 @@
 """Reads about what a user may see."""
 from django.contrib.auth.models import AnonymousUser, User
 
+from geogrid.accounts.models import UserScope
 from geogrid.areas.models import Area
 
 
-def scope_of(user: User | AnonymousUser):
+def scope_of(user: User | AnonymousUser) -> "UserScope | None":
     """The user's UserScope, or None for anonymous users and users without one."""
     if not user.is_authenticated:
         return None

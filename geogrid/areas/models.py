@@ -16,10 +16,6 @@ class AreaQuerySet(models.QuerySet):
     def streets(self) -> "AreaQuerySet":
         return self.filter(kind__in=Area.STREET_KINDS)
 
-    def within_code(self, code: str) -> "AreaQuerySet":
-        """The area with this code and everything under it (codes nest by prefix)."""
-        return self.filter(code__startswith=Area.code_prefix(code))
-
 
 @audited()
 class Area(models.Model):
@@ -60,10 +56,6 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.short_code}）"
-
-    @property
-    def is_community(self) -> bool:
-        return self.kind in self.COMMUNITY_KINDS
 
     @property
     def short_code(self) -> str:

@@ -1,17 +1,30 @@
 """Writes that keep buildings and grid counts consistent (以房定户).
 
-Both functions are set-based SQL: one UPDATE for the whole layer, so they stay fast for a county.
+Both functions are set-based SQL over the whole layer, so they stay fast for a county.
 """
 from django.db import connection, transaction
 
+# The finest grid covering the point (lowest code on a shared boundary), then its parent chain: the same
+# rule as the point lookup, so a building is never counted under one grid and another grid's child.
 PLACE_SQL = """
-UPDATE buildings_building b SET
-    grid_l1_id = (SELECT p.grid_id FROM grids_gridpart p JOIN grids_grid g ON g.id = p.grid_id
-                  WHERE p.level = 1 AND ST_Intersects(p.geom, b.point) ORDER BY g.code LIMIT 1),
-    grid_l2_id = (SELECT p.grid_id FROM grids_gridpart p JOIN grids_grid g ON g.id = p.grid_id
-                  WHERE p.level = 2 AND ST_Intersects(p.geom, b.point) ORDER BY g.code LIMIT 1),
-    grid_l3_id = (SELECT p.grid_id FROM grids_gridpart p JOIN grids_grid g ON g.id = p.grid_id
-                  WHERE p.level = 3 AND ST_Intersects(p.geom, b.point) ORDER BY g.code LIMIT 1)
+WITH finest AS (
+    SELECT DISTINCT ON (b.id) b.id AS building_id, g.id AS grid_id, g.level, g.parent_id
+    FROM buildings_building b
+    JOIN grids_gridpart p ON ST_Intersects(p.geom, b.point)
+    JOIN grids_grid g ON g.id = p.grid_id
+    ORDER BY b.id, g.level DESC, g.code
+),
+placed AS (
+    SELECT b.id,
+           CASE f.level WHEN 3 THEN f.grid_id END AS l3,
+           CASE f.level WHEN 3 THEN f.parent_id WHEN 2 THEN f.grid_id END AS l2,
+           CASE f.level WHEN 3 THEN (SELECT parent_id FROM grids_grid WHERE id = f.parent_id)
+                        WHEN 2 THEN f.parent_id ELSE f.grid_id END AS l1
+    FROM buildings_building b LEFT JOIN finest f ON f.building_id = b.id
+)
+UPDATE buildings_building b SET grid_l1_id = placed.l1, grid_l2_id = placed.l2, grid_l3_id = placed.l3
+FROM placed
+WHERE placed.id = b.id AND (b.grid_l1_id, b.grid_l2_id, b.grid_l3_id) IS DISTINCT FROM (placed.l1, placed.l2, placed.l3)
 """
 
 COMMUNITY_SQL = """
@@ -48,11 +61,13 @@ WHERE g.id = g2.id AND g2.generation_high_id IS NULL
 
 @transaction.atomic
 def place_buildings() -> None:
-    """Put every building in the current grid of each level containing its point-on-surface.
+    """Put every building in the current grids containing its point-on-surface, one per level.
 
-    A point on a shared boundary goes to the lowest grid code, the same rule as the point lookup.
+    Only rows whose placement changes are written, and concurrent calls queue on an advisory lock instead
+    of deadlocking on each other's row locks.
     """
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('geogrid.place_buildings'))")
         cursor.execute(POINT_ON_SURFACE_SQL)
         cursor.execute(PLACE_SQL)
         cursor.execute(COMMUNITY_SQL)

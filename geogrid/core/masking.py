@@ -9,9 +9,6 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
-def mask_id_number(id_number: str) -> str:
-    """5226**********1234: keep the region prefix and the last four characters."""
-    value = id_number.strip()
-    if len(value) < 8:
-        return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+def mask_name(name: str) -> str:
+    """张** : keep the surname only."""
+    return name[:1] + "*" * (len(name) - 1)

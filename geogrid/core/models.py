@@ -7,7 +7,7 @@ and a new row starts at the new one, so any past state can be shown or restored.
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class Generation(models.Model):
@@ -25,10 +25,6 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.id}版 {self.description}"
-
-    @classmethod
-    def latest(cls) -> "Generation | None":
-        return cls.objects.order_by("-id").first()
 
 
 class VersionedQuerySet(models.QuerySet):
@@ -57,6 +53,12 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(generation_high__isnull=True) | Q(generation_high__gte=F("generation_low")),
+                name="%(app_label)s_%(class)s_generation_range",
+            ),
+        ]
 
     @property
     def is_current(self) -> bool:

@@ -94,8 +94,9 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
 
 
 def delete_demo_data() -> None:
-    """Empty every demo table (it is a demo database) and delete the demo users."""
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in DEMO_MODELS)
+    """Empty every demo table and its audit trail (it is a demo database) and delete the demo users."""
+    audits = [m.audit_trail.rel.related_model for m in DEMO_MODELS if hasattr(m, "audit_trail")]
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (*DEMO_MODELS, *audits))
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     User.objects.filter(username__in=[user.username for user in DEMO_USERS]).delete()

@@ -8,7 +8,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.db.models import Q
 
-from geogrid.core.models import Versioned, VersionedQuerySet
+from geogrid.core.models import Versioned
 from geogrid.core.audit import audited
 
 
@@ -55,8 +55,6 @@ class BusinessGrid(Versioned):
     )
     geom = models.MultiPolygonField("边界", srid=4490)
 
-    objects = VersionedQuerySet.as_manager()
-
     class Meta:
         verbose_name = verbose_name_plural = "业务网格"
         ordering = ["department", "code"]
@@ -66,6 +64,7 @@ class BusinessGrid(Versioned):
                 name="business_grid_code_unique_current",
             ),
             models.CheckConstraint(condition=IsValid("geom"), name="business_grid_geom_valid"),
+            *Versioned.Meta.constraints,
         ]
 
     def __str__(self) -> str:

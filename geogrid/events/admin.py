@@ -3,7 +3,7 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
 from geogrid.events.models import Event, EventCategory
-from geogrid.locate.selectors import grids_at
+from geogrid.events.services import route_to_grid
 
 
 @admin.register(EventCategory)
@@ -32,6 +32,5 @@ class EventAdmin(LeafletGeoAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change or "location" in form.changed_data:
-            grids, _ = grids_at(obj.location)
-            obj.grid = grids[0] if grids else None  # the finest level covering the point
+            route_to_grid(obj)
         super().save_model(request, obj, form, change)

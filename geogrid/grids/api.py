@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geogrid.grids.models import Grid, GridQuerySet
 from geogrid.grids.selectors import grids_visible_to
 
 
@@ -10,8 +11,6 @@ class GridFeatureSerializer(GeoFeatureModelSerializer):
     community = serializers.CharField(source="community.name")
 
     class Meta:
-        from geogrid.grids.models import Grid
-
         model = Grid
         geo_field = "geom"
         fields = ["id", "code", "name", "kind", "exclusive_type", "level", "setting", "community",
@@ -24,6 +23,6 @@ class GridGeoJSONView(ListAPIView):
     serializer_class = GridFeatureSerializer
     pagination_class = None
 
-    def get_queryset(self):
+    def get_queryset(self) -> GridQuerySet:
         level = self.request.query_params.get("level")
         return grids_visible_to(self.request.user, level=int(level) if level and level.isdigit() else None)

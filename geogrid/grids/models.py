@@ -7,17 +7,13 @@ do, and (by trigger) that a grid lies inside its community and inside its parent
 """
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
-from django.db.models import F, Q
+from django.db.models import Q
 
 from geogrid.core.models import Versioned, VersionedQuerySet
 from geogrid.core.audit import audited
 
 
 class GridQuerySet(VersionedQuerySet):
-    def covering(self, point) -> "GridQuerySet":
-        """Grids whose boundary covers the point (interior or boundary)."""
-        return self.filter(geom__covers=point)
-
     def in_area(self, code: str) -> "GridQuerySet":
         from geogrid.areas.models import Area
 
@@ -81,10 +77,7 @@ class Grid(Versioned):
                 condition=Q(level=1, parent__isnull=True) | Q(level__in=[2, 3], parent__isnull=False),
                 name="grid_parent_by_level",
             ),
-            models.CheckConstraint(
-                condition=Q(generation_high__isnull=True) | Q(generation_high__gte=F("generation_low")),
-                name="grid_generation_range",
-            ),
+            *Versioned.Meta.constraints,
         ]
         indexes = [models.Index(fields=["community", "level"])]
 

@@ -6,12 +6,10 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from geogrid.core.crs import CoordinateError, parse_point
-from geogrid.accounts.selectors import can_see_personal_data
-from geogrid.core.masking import mask_phone
-from geogrid.locate.selectors import locate
+from geogrid.locate.selectors import AreaRef, locate, staff_as_seen_by
 
 
-def _area(area) -> dict | None:
+def _area(area: AreaRef | None) -> dict | None:
     return None if area is None else {"code": area.code, "name": area.name}
 
 
@@ -28,7 +26,6 @@ class LocateView(APIView):
         except CoordinateError as error:
             return Response({"error": str(error)}, status=400)
         loc = locate(parsed.point)
-        phones_visible = loc.community is not None and can_see_personal_data(request.user, loc.community.code)
         body = {
             "covered": loc.covered,
             "point": {"lon": round(loc.point.x, 8), "lat": round(loc.point.y, 8), "crs": "cgcs2000"},
@@ -44,9 +41,8 @@ class LocateView(APIView):
                 for b in loc.business_grids
             ],
             "staff": [
-                {"role": m.role_label, "name": m.name, "post": m.post,
-                 "phone": m.phone if phones_visible else mask_phone(m.phone)}
-                for m in loc.staff
+                {"role": m.role_label, "name": m.name, "post": m.post, "phone": m.phone}
+                for m in staff_as_seen_by(loc, request.user)
             ],
             "on_boundary": loc.on_boundary,
         }

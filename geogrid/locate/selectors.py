@@ -6,15 +6,20 @@ piece's edge falls back to the whole grid to tell a real boundary from a subdivi
 three small queries (grids with their areas, business grids, staff) and builds no model instances: a lookup
 is the hot path of event routing.
 
-Boundary rule (documented in the README): a point on a boundary shared by two grids of the same level
-belongs to the one with the lowest code, and the answer says ``on_boundary: true``.
+Boundary rule (documented in the README): a point on a boundary shared by grids of the same level belongs to
+the finest grid with the lowest code, and above it to that grid's own parent chain (so the answer never
+mixes a grid with another grid's child); the answer says ``on_boundary: true``.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from django.contrib.auth.models import AnonymousUser, User
 
 from django.contrib.gis.geos import Point
 from django.db import connection
 
+from geogrid.accounts.selectors import can_see_personal_data
 from geogrid.areas.models import Area
+from geogrid.core.masking import mask_name, mask_phone
 from geogrid.grids.models import Grid
 from geogrid.staff.models import StaffMember
 
@@ -22,7 +27,7 @@ POINT = "ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4490)"
 
 GRID_HITS_SQL = f"""
 SELECT g.id, g.code, g.name, g.level, g.kind, g.household_count, g.population,
-       c.id, c.code, c.name, s.id, s.code, s.name, ST_Contains(p.geom, {POINT}) AS interior
+       c.id, c.code, c.name, s.id, s.code, s.name, ST_Contains(p.geom, {POINT}) AS interior, g.parent_id
 FROM grids_gridpart p
 JOIN grids_grid g ON g.id = p.grid_id
 JOIN areas_area c ON c.id = g.community_id
@@ -46,10 +51,12 @@ FROM staff_staffmember m JOIN staff_staffmember_grids mg ON mg.staffmember_id = 
 WHERE mg.grid_id = ANY(%(grid_ids)s)
 """
 
+# `<->` orders by planar distance in degrees, which stretches east-west distances; the ten nearest
+# candidates are re-ranked on the ellipsoid.
 NEAREST_GRID_SQL = f"""
-SELECT p.grid_id, ST_Distance(p.geom::geography, {POINT}::geography)
-FROM grids_gridpart p
-ORDER BY p.geom <-> {POINT}
+SELECT grid_id, ST_Distance(geom::geography, {POINT}::geography) AS metres
+FROM (SELECT grid_id, geom FROM grids_gridpart ORDER BY geom <-> {POINT} LIMIT 10) candidates
+ORDER BY metres, grid_id
 LIMIT 1
 """
 
@@ -126,38 +133,34 @@ def _xy(point: Point) -> dict:
 
 
 def grid_refs_at(point: Point) -> tuple[list[GridRef], bool]:
-    """Current grids covering the point, one per level (lowest code on a shared boundary), finest level
-    first, and whether the point lies on a grid boundary."""
-    chosen: dict[int, GridRef] = {}
+    """Current grids covering the point, one per level (see the boundary rule above), finest level first,
+    and whether the point lies on a grid boundary."""
+    refs: dict[int, GridRef] = {}
+    parents: dict[int, int | None] = {}
     interior: dict[int, bool] = {}
-    shared = False
-    for row in _fetch(GRID_HITS_SQL, _xy(point)):
-        grid_id, code, name, level, kind, households, population = row[:7]
-        if grid_id in interior:  # another piece of a grid already seen
-            interior[grid_id] = interior[grid_id] or row[13]
-            continue
-        interior[grid_id] = row[13]
-        if level in chosen:
-            shared = True  # a second grid of the same level covers the point: a shared boundary
-            continue
-        community = AreaRef(*row[7:10])
-        street = AreaRef(*row[10:13]) if row[10] is not None else None
-        chosen[level] = GridRef(grid_id, code, name, level, kind, households, population, community, street)
-    grids = list(chosen.values())
-    on_boundary = shared or any(not interior[g.id] and not _inside_whole_grid(point, g.id) for g in grids)
-    return grids, on_boundary
+    for row in _fetch(GRID_HITS_SQL, _xy(point)):  # finest level first, lowest code first
+        grid_id = row[0]
+        interior[grid_id] = interior.get(grid_id, False) or row[13]
+        if grid_id not in refs:
+            street = AreaRef(*row[10:13]) if row[10] is not None else None
+            refs[grid_id] = GridRef(*row[:7], community=AreaRef(*row[7:10]), street=street)
+            parents[grid_id] = row[14]
+    if not refs:
+        return [], False
+    chain = [next(iter(refs.values()))]
+    while parents[chain[-1].id] is not None:
+        parent = refs.get(parents[chain[-1].id])
+        if parent is None:  # not covering the point: only possible within the containment tolerance
+            break
+        chain.append(parent)
+    shared = len(refs) > len(chain)  # another grid of some level covers the point too: a shared boundary
+    on_boundary = shared or any(not interior[g.id] and not _inside_whole_grid(point, g.id) for g in chain)
+    return chain, on_boundary
 
 
 def _inside_whole_grid(point: Point, grid_id: int) -> bool:
     """The rare slow path: a point on a piece's edge is inside the grid unless that edge is a real boundary."""
     return bool(_fetch(INSIDE_GRID_SQL, {**_xy(point), "id": grid_id})[0][0])
-
-
-def grids_at(point: Point) -> tuple[list[Grid], bool]:
-    """As `grid_refs_at`, with model instances, for callers that store or edit grids."""
-    refs, on_boundary = grid_refs_at(point)
-    by_id = Grid.objects.in_bulk([r.id for r in refs])
-    return [by_id[r.id] for r in refs], on_boundary
 
 
 def nearest_grid(point: Point) -> tuple[Grid | None, float | None]:
@@ -200,3 +203,16 @@ def locate(point: Point) -> Location:
     location.business_grids = business_grids_at(point)
     location.staff = staff_of([g.id for g in grids])
     return location
+
+
+def staff_as_seen_by(location: Location, user: User | AnonymousUser) -> list[StaffRef]:
+    """The location's staff as this user may see them: phones masked unless the user's scope covers the
+    place; for anonymous callers the names of 联户长 too, who are residents, not officials."""
+    if location.community is not None and can_see_personal_data(user, location.community.code):
+        return location.staff
+    return [
+        replace(m, phone=mask_phone(m.phone),
+                name=mask_name(m.name) if not user.is_authenticated and m.role == StaffMember.Role.HOUSEHOLD_HEAD
+                else m.name)
+        for m in location.staff
+    ]

@@ -137,8 +137,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("GEOGRID_ANON_RATE", "120/minute"), "user": "6000/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("GEOGRID_ANON_RATE", "120/minute"),
+        "user": "6000/minute",
+        "login": "10/minute",
+    },
+    # Client address for rate limits: REMOTE_ADDR unless a trusted proxy in front adds X-Forwarded-For.
+    "NUM_PROXIES": int(os.environ.get("GEOGRID_NUM_PROXIES", "0")),
 }
+
+# Rate-limit counters must be shared by every gunicorn worker: keep them in PostgreSQL.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "geogrid_cache"}}
 
 # Background work (imports, bulk routing, isochrones) runs in `manage.py db_worker`; the queue is a
 # PostgreSQL table (django-tasks + django-tasks-db), so there is no extra server to run.
@@ -159,15 +168,11 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
-# Storage CRS for every geometry: CGCS2000 geographic (EPSG:4490).
-GEOGRID_SRID = 4490
 # Projected CRS for areas and lengths: CGCS2000 / 3-degree Gauss-Krüger CM 108E (EPSG:4545).
 GEOGRID_AREA_SRID = int(os.environ.get("GEOGRID_AREA_SRID", "4545"))
 # Default grid code rule: community code + 3-digit sequence, numbered in rows of this height
 # from north to south, west to east inside a row.
 GEOGRID_CODE_ROW_HEIGHT_M = 500
-# Tolerance (square metres) for "child grid inside its community/parent" checks in the database.
-GEOGRID_CONTAINMENT_TOLERANCE_M2 = 1.0
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references (needs 3.9).
 # GeoGrid only builds spatial references from EPSG numbers it validated, never from client-sent WKT.

@@ -6,7 +6,8 @@ from geogrid.settings import MIDDLEWARE, STORAGES
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+# localhost: the container's own healthcheck.
+ALLOWED_HOSTS = [*os.environ["DJANGO_ALLOWED_HOSTS"].split(","), "localhost"]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # gunicorn serves the collected static files itself (no CDN, no extra web server needed).

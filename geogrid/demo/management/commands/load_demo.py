@@ -27,11 +27,11 @@ class Command(BaseCommand):
         loaded = load_demo_town(reset=reset, progress=verbosity >= 1)
         if verbosity < 1:
             return
-        if not loaded:
+        if loaded:
+            self.stdout.write(self.style.SUCCESS(f"demo town loaded in {time.perf_counter() - started:.1f} s"))
+            self._summary()
+        else:
             self.stdout.write("demo town already loaded (use --reset to load it again)")
-            return
-        self.stdout.write(self.style.SUCCESS(f"demo town loaded in {time.perf_counter() - started:.1f} s"))
-        self._summary()
         self.stdout.write(f"demo logins (password: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<10} {user.sees}")
