@@ -81,3 +81,17 @@ def test_counts_derive_from_buildings(grid):
     assert building.grid_l1_id == grid.pk and building.community_id == grid.community_id
     assert (grid.household_count, grid.population, grid.building_count) == (
         before[0] + 7, before[1] + 13, before[2] + 1)
+
+
+def test_admin_never_overwrites_a_boundary(grid, rf):
+    """Boundaries change through versioned edits; the admin shows them without editing tools."""
+    from django.contrib.admin.sites import site
+    from django.contrib.auth.models import User
+
+    request = rf.get("/")
+    request.user = User.objects.get(username="admin")
+    grid_admin = site._registry[Grid]
+    form = grid_admin.get_form(request, grid, change=True)
+    assert form.base_fields["geom"].disabled
+    assert {"generation_low", "generation_high"} <= set(grid_admin.get_readonly_fields(request, grid))
+    assert not grid_admin.get_form(request, None).base_fields["geom"].disabled

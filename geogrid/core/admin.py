@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.db import DatabaseError, transaction
 from django.forms import ModelForm
 
-from geogrid.core.models import Generation
+from geogrid.core.models import Generation, Versioned
+from geogrid.core.services import create_generation
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,8 +75,11 @@ class DatabaseCheckedForm(ModelForm):
         if self.errors:
             return
         adding = self.instance._state.adding
+        new_version = adding and isinstance(self.instance, Versioned)
         try:
             with transaction.atomic():
+                if new_version:  # the generation a new row will start, created inside the trial too
+                    self.instance.generation_low = create_generation("trial")
                 self.instance.save()
                 raise self._RolledBack
         except self._RolledBack:
@@ -86,18 +90,23 @@ class DatabaseCheckedForm(ModelForm):
             if adding:  # the trial insert gave the instance a primary key that no longer exists
                 self.instance.pk = None
                 self.instance._state.adding = True
+            if new_version:
+                self.instance.generation_low = None
 
 
 class VersionedGeoAdminMixin:
-    """For LeafletGeoAdmin of versioned layers: a row of a past generation is shown, never edited.
+    """For LeafletGeoAdmin of versioned layers: history is never overwritten from the admin.
 
-    Its fields are read-only and its boundary stays on the map, without editing tools.
+    A new row starts a generation of its own. The boundary of an existing row is shown on the map without
+    editing tools: boundaries change through the grid editor's change requests, which close the old row and
+    start a new version. A row of a past generation is entirely read-only.
     """
 
     geometry_field = "geom"
+    generation_fields = ["generation_low", "generation_high"]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = [*super().get_readonly_fields(request, obj), *self.generation_fields]
         if obj is None or obj.is_current:
             return readonly
         names = [f.name for f in self.model._meta.get_fields()
@@ -107,7 +116,12 @@ class VersionedGeoAdminMixin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         field = form.base_fields.get(self.geometry_field)
-        if obj is not None and not obj.is_current and field is not None:
+        if obj is not None and field is not None:
             field.disabled = True
             field.widget.modifiable = False
         return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.generation_low = create_generation(f"后台新增{obj._meta.verbose_name}：{obj}", request.user)
+        super().save_model(request, obj, form, change)
