@@ -5,6 +5,7 @@ Every network request is recorded: the map and the admin must work on an intrane
 also copied to docs/screenshot.png for the README when that file is missing or GEOGRID_README_SCREENSHOT=1.
 """
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -81,16 +82,17 @@ def test_login_page_rejects_a_wrong_password(recorder, app_server):
     recorder.assert_stayed_local()
 
 
-def test_street_user_sees_the_grids_and_a_click_opens_the_grid_card(recorder, app_server, artifacts):
+def test_department_user_sees_the_grids_and_a_click_opens_the_grid_card(recorder, app_server, artifacts):
+    """As the police department's user: the whole street's grids, staff phones masked (also in the README)."""
     grid = (Grid.objects.current().filter(level=1, kind="comprehensive", children__isnull=True)
             .select_related("community").order_by("code").first())
     lon, lat = interior_point_of(grid.code)
     page = recorder.page
 
-    log_in(page, app_server, "street")
+    log_in(page, app_server, "police")
     assert urlparse(page.url).path == "/"
     wait_for_grids(page, 30)
-    assert "street" in page.locator(".topbar .user").inner_text()
+    assert "police" in page.locator(".topbar .user").inner_text()
     page.wait_for_timeout(300)  # let fitBounds settle before the screenshot
     page.screenshot(path=artifacts / "map.png")
 
@@ -110,6 +112,7 @@ def test_street_user_sees_the_grids_and_a_click_opens_the_grid_card(recorder, ap
     text = card.inner_text()
     for expected in ("网格卡片", grid.name, "一级网格", "综合网格", grid.community.name, "网格力量", "业务网格"):
         assert expected in text
+    assert "****" in text and not re.search(r"1[3-9]\d{9}", text)  # no full mobile number on the card
     page.wait_for_timeout(200)
     page.screenshot(path=artifacts / "map-card.png")
     if os.environ.get("GEOGRID_README_SCREENSHOT") == "1" or not README_SCREENSHOT.exists():
