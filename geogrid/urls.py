@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("geogrid.api_urls")),
     path("tiles/", include("tiles.urls")),
+    path("imports/", include("geogrid.imports.urls")),
     path("", include("maps.urls")),
 ]

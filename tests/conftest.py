@@ -34,7 +34,8 @@ def app_server(django_db_setup, django_db_blocker):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, GEOGRID_DB_NAME=test_db_name, DJANGO_DEBUG="1")
+    # No worker runs in tests: background tasks run inside the request that queues them.
+    env = dict(os.environ, GEOGRID_DB_NAME=test_db_name, DJANGO_DEBUG="1", GEOGRID_TASKS_IMMEDIATE="1")
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + test_db_name
     proc = subprocess.Popen(
@@ -79,3 +80,13 @@ def artifacts() -> Path:
     """Folder for screenshots and other test artefacts (kept after the run, git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def recorder(browser):
+    """A fresh browser page that records every request it makes (see tests/browsing.py)."""
+    from tests.browsing import Recorder
+
+    rec = Recorder(browser)
+    yield rec
+    rec.context.close()

@@ -3,6 +3,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from geogrid.core.chinacrs import wgs84_to_bd09, wgs84_to_gcj02
 from geogrid.grids.models import Grid
 from tests.helpers import interior_point_of, one
 
@@ -55,6 +56,32 @@ def test_wgs84_and_projected_input_find_the_same_grid():
         assert [g["code"] for g in locate(params).json()["grids"]] == [grid.code]
 
 
+@pytest.mark.parametrize("crs, shift", [("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)])
+def test_shifted_phone_point_answers_the_same_grid_as_cgcs2000(crs, shift):
+    grid = leaf_level1_grid()
+    lon, lat = interior_point_of(grid.code)
+    x, y = shift(lon, lat)
+    body = locate({"lon": x, "lat": y, "crs": crs}).json()
+    assert [g["code"] for g in body["grids"]] == [grid.code]
+    assert body["point"]["crs"] == "cgcs2000"
+    assert (body["point"]["lon"], body["point"]["lat"]) == pytest.approx((lon, lat), abs=1e-7)
+
+
+def test_raw_gcj02_taken_as_cgcs2000_lands_hundreds_of_metres_away():
+    """Why the conversion matters: an Amap/WeChat point read as CGCS2000 is routed to another grid."""
+    grid = leaf_level1_grid()
+    lon, lat = interior_point_of(grid.code)
+    x, y = wgs84_to_gcj02(lon, lat)
+    body = locate({"lon": x, "lat": y}).json()
+    assert [g["code"] for g in body["grids"] if g["level"] == 1] != [grid.code]
+    moved_m = one(
+        "SELECT ST_Distance(ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography, "
+        "ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography)",
+        [lon, lat, body["point"]["lon"], body["point"]["lat"]],
+    )[0]
+    assert 300 < moved_m < 1000
+
+
 def test_point_on_shared_boundary_goes_to_lowest_code_and_says_so():
     # A vertex shared by two neighbouring current level-1 grids.
     lon, lat, code_a, code_b = one(
@@ -104,6 +131,9 @@ def test_point_outside_all_grids_names_the_nearest_grid_and_distance():
         ({"lon": "108.68", "lat": "26.95", "crs": "EPSG:999999"}, "未知的坐标系"),
         ({"lon": "108.68", "lat": "26.95", "crs": "mars"}, "无法识别"),
         ({"lon": "nan", "lat": "26.95"}, "有限"),
+        ({"lon": "26.95", "lat": "108.68", "crs": "gcj02"}, "写反"),
+        ({"lon": "567524", "lat": "2982272", "crs": "wgs84"}, "投影坐标"),
+        ({"lon": "108.68", "lat": "26.95", "crs": "EPSG:4545"}, "像是经纬度"),
     ],
 )
 def test_bad_coordinates_get_400_with_reason(params, reason):

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from geogrid.grids.models import Grid
+from tests.browsing import log_in
 from tests.helpers import interior_point_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -20,41 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 # Playwright's sync API keeps an event loop running in this thread; the ORM queries these tests make
 # (between browser steps, never concurrently with them) are safe.
 
-PASSWORD = "geogrid-demo"
 README_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
-
-
-class Recorder:
-    """A browser page with every request and page error it produced."""
-
-    def __init__(self, browser):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def assert_stayed_local(self):
-        network = [url for url in self.requests if urlparse(url).scheme in ("http", "https", "ws", "wss")]
-        assert network, "no request was recorded"
-        outside = [url for url in network if urlparse(url).hostname != "127.0.0.1"]
-        assert outside == [], f"requests left 127.0.0.1: {outside}"
-        assert self.errors == [], f"JavaScript errors: {self.errors}"
-
-
-@pytest.fixture
-def recorder(browser):
-    rec = Recorder(browser)
-    yield rec
-    rec.context.close()
-
-
-def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 def wait_for_grids(page, more_than: int) -> None:

@@ -151,7 +151,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 
 # Background work (imports, bulk routing, isochrones) runs in `manage.py db_worker`; the queue is a
 # PostgreSQL table (django-tasks + django-tasks-db), so there is no extra server to run.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# GEOGRID_TASKS_IMMEDIATE=1 runs tasks inside the request instead (browser tests, which run no worker).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+                     if os.environ.get("GEOGRID_TASKS_IMMEDIATE") == "1" else "django_tasks_db.DatabaseBackend"}}
 
 # The audit trail's admin page (pghistory) is for superusers only: it shows personal data unmasked.
 PGHISTORY_ADMIN_CLASS = "geogrid.core.audit_admin.AuditEventsAdmin"

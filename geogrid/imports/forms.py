@@ -1,0 +1,39 @@
+"""The upload form (数据导入)."""
+from django import forms
+
+from geogrid.departments.models import Department
+from geogrid.imports.schemas import SCHEMAS
+
+MAX_UPLOAD_MB = 512
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="文件", help_text="GeoJSON、Shapefile（zip）、GeoPackage、KML、CSV 或 XLSX")
+    target = forms.ChoiceField(label="导入内容", choices=[(s.target, s.label) for s in SCHEMAS.values()])
+    crs = forms.CharField(label="坐标系", required=False,
+                          help_text="文件不带坐标系时必填：EPSG:4545、cgcs2000、wgs84、gcj02（高德/腾讯/微信）、bd09（百度）")
+    layer = forms.CharField(label="图层", required=False, help_text="GeoPackage/KML 含多个图层时填写")
+    encoding = forms.CharField(label="属性编码", required=False, help_text="无 .cpg 的 Shapefile 或 CSV，如 gbk")
+    department = forms.ModelChoiceField(label="部门（业务网格）", queryset=Department.objects.all(), required=False,
+                                        to_field_name="code")
+    mapping = forms.CharField(label="字段对应", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="每行一个：字段=文件中的列名，如 code=WGBM")
+    fix = forms.BooleanField(label="修复无效几何（make_valid）并去除 Z/M", required=False)
+    dry_run = forms.BooleanField(label="试导入（只检查，不写入）", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(f"文件超过 {MAX_UPLOAD_MB} MB / the file is larger than {MAX_UPLOAD_MB} MB")
+        return upload
+
+    def clean_mapping(self) -> dict[str, str]:
+        mapping = {}
+        for line in self.cleaned_data["mapping"].splitlines():
+            if not line.strip():
+                continue
+            field, sep, column = line.partition("=")
+            if not sep:
+                raise forms.ValidationError(f"“{line}” 应写成 字段=列名 / write FIELD=COLUMN")
+            mapping[field.strip()] = column.strip()
+        return mapping

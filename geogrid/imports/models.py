@@ -1,0 +1,59 @@
+"""The import log (导入记录): every import, dry run or failure, with who, when, file, CRS and counts.
+
+The log lives outside the import's own transaction, so a failed import is recorded while the data tables
+stay exactly as they were.
+"""
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    """导入记录."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        SUCCEEDED = "succeeded", "导入成功"
+        CHECKED = "checked", "试导入通过（未写入）"
+        FAILED = "failed", "导入失败"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                             on_delete=models.PROTECT)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    file_name = models.CharField("文件名", max_length=255)
+    target = models.CharField("导入内容", max_length=20)
+    department = models.ForeignKey("departments.Department", verbose_name="部门（业务网格）", null=True, blank=True,
+                                   on_delete=models.PROTECT)
+    options = models.JSONField("选项", default=dict, help_text="坐标系、图层、编码、字段对应、修复、试导入")
+    source_crs = models.CharField("源坐标系", max_length=40, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    counts = models.JSONField("数量", default=dict)
+    report = models.JSONField("报告", default=dict, help_text="错误、修复与提示，逐要素")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+
+class ImportedFeature(models.Model):
+    """The source record of an imported row: raw geometry in the file's own CRS and the raw attributes.
+
+    Kept so a point converted from GCJ-02 or a Gauss-Krüger zone can always be traced to what was delivered.
+    """
+
+    job = models.ForeignKey(ImportJob, verbose_name="导入记录", related_name="features", on_delete=models.PROTECT)
+    number = models.PositiveIntegerField("文件中序号")
+    model = models.CharField("数据表", max_length=60)
+    object_id = models.BigIntegerField("记录ID")
+    raw_crs = models.CharField("原始坐标系", max_length=40, blank=True)
+    raw_wkt = models.TextField("原始几何（WKT）", blank=True)
+    attributes = models.JSONField("原始属性", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入要素原始记录"
+        indexes = [models.Index(fields=["model", "object_id"])]

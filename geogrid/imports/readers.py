@@ -1,0 +1,216 @@
+"""Reading source files into plain features: GDAL (through pyogrio) for vector formats, openpyxl for Excel,
+the standard csv module for CSV. Nothing here parses a spatial format by hand.
+
+A feature keeps its 1-based number in the file, so every message can say "feature 17".
+"""
+import csv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+from openpyxl import load_workbook
+from pyogrio.errors import DataSourceError, DataLayerError
+from pyogrio.raw import read as ogr_read
+
+BATCH_SIZE = 5000
+
+LON_COLUMNS = ("lon", "lng", "longitude", "x", "经度")
+LAT_COLUMNS = ("lat", "latitude", "y", "纬度")
+WKT_COLUMNS = ("wkt", "geometry", "geom", "几何")
+
+VECTOR_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".kml": "KML",
+                   ".kmz": "KML", ".shp": "Shapefile", ".zip": "Shapefile"}
+TABLE_SUFFIXES = {".csv": "CSV", ".xlsx": "XLSX"}
+# Formats whose specification fixes the CRS to WGS84 when the file says nothing; a user may override it
+# (a GeoJSON drawn on an Amap web map is really GCJ-02).
+SPEC_WGS84_FORMATS = {"GeoJSON", "KML"}
+
+
+class ReadError(Exception):
+    """The file as a whole cannot be read; the message says why (in Chinese and English)."""
+
+
+@dataclass
+class Feature:
+    number: int  # 1-based position in the file
+    attributes: dict
+    geometry: shapely.Geometry | None  # in the file's coordinates
+    error: str | None = None  # a row whose geometry could not even be read
+
+
+@dataclass
+class SourceFile:
+    """What the file says about itself before its features are read."""
+
+    path: Path
+    format: str
+    layer: str | None
+    crs: str | None  # as the file declares it, e.g. "EPSG:4545"; None when it declares none
+    crs_from_spec: bool  # True when the CRS is the format's fixed default, not written in the file
+    encoding: str | None
+    columns: list[str]
+    count: int
+    notes: list[str] = field(default_factory=list)
+    _dataset: str = ""
+
+    def batches(self, size: int = BATCH_SIZE) -> Iterator[list[Feature]]:
+        """Features in batches, so a large file never sits in memory whole."""
+        if self.format in TABLE_SUFFIXES.values():
+            yield from _table_batches(self, size)
+            return
+        for start in range(0, self.count, size):
+            meta, _, wkb, columns = ogr_read(
+                self._dataset, layer=self.layer, encoding=self.encoding, skip_features=start, max_features=size
+            )
+            names = list(meta["fields"])
+            geometries = shapely.from_wkb(wkb) if wkb is not None else [None] * (len(columns[0]) if columns else 0)
+            yield [
+                Feature(start + i + 1, {name: _plain(columns[j][i]) for j, name in enumerate(names)},
+                        None if g is None or g.is_empty else g)
+                for i, g in enumerate(geometries)
+            ]
+
+
+def _plain(value):
+    """numpy scalars and NaN as plain Python values."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def open_source(path: Path, *, layer: str | None = None, encoding: str | None = None) -> SourceFile:
+    """Open a file and read what it declares (format, layer, CRS, encoding, columns, feature count)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return _open_table(path, TABLE_SUFFIXES[suffix], encoding)
+    if suffix not in VECTOR_SUFFIXES:
+        known = ", ".join(sorted({*VECTOR_SUFFIXES, *TABLE_SUFFIXES}))
+        raise ReadError(f"不支持的文件类型 {suffix or '(无扩展名)'}，支持：{known} / unsupported file type")
+    fmt = VECTOR_SUFFIXES[suffix]
+    dataset, notes = str(path), []
+    if suffix == ".zip":
+        dataset, cpg = _shapefile_in_zip(path)
+        if encoding is None and not cpg:
+            encoding = _detect_dbf_encoding(dataset, layer)
+            notes.append(f"压缩包内没有 .cpg 文件，按内容判定属性编码为 {encoding} / no .cpg: detected {encoding}")
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(dataset)]
+        if layer is None and len(layers) > 1:
+            raise ReadError(f"文件含多个图层，请用 --layer 指定：{', '.join(layers)} / several layers: pick one")
+        if layer is not None and layer not in layers:
+            raise ReadError(f"没有名为 {layer} 的图层，可选：{', '.join(layers)} / no such layer")
+        info = pyogrio.read_info(dataset, layer=layer, encoding=encoding)
+    except (DataSourceError, DataLayerError) as error:
+        raise ReadError(f"无法读取文件 {path.name}：{error} / cannot read the file") from None
+    crs = info["crs"]
+    from_spec = fmt in SPEC_WGS84_FORMATS
+    return SourceFile(path, fmt, layer or (layers[0] if layers else None), crs, from_spec, encoding or info["encoding"],
+                      list(info["fields"]), int(info["features"]), notes, dataset)
+
+
+def _shapefile_in_zip(path: Path) -> tuple[str, bool]:
+    """The GDAL path of the one shapefile inside a zip, and whether it has a .cpg (encoding) file."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise ReadError(f"压缩包 {path.name} 已损坏或不完整 / the zip file is damaged or truncated") from None
+    if broken is not None:
+        raise ReadError(f"压缩包中的 {broken} 已损坏 / {broken} in the zip is damaged")
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if len(shps) != 1:
+        raise ReadError(f"压缩包中应恰有一个 .shp 文件，实有 {len(shps)} 个 / the zip must hold exactly one .shp")
+    stem = shps[0][:-4].lower()
+    for needed in (".shx", ".dbf"):
+        if stem + needed not in {n.lower() for n in names}:
+            raise ReadError(f"压缩包缺少 {Path(shps[0]).stem}{needed} / the shapefile lacks its {needed}")
+    return f"/vsizip/{path}/{shps[0]}", stem + ".cpg" in {n.lower() for n in names}
+
+
+def _detect_dbf_encoding(dataset: str, layer: str | None) -> str:
+    """UTF-8 when every attribute decodes as UTF-8, else GBK (the usual encoding of Chinese surveys)."""
+    try:
+        ogr_read(dataset, layer=layer, encoding="UTF-8", read_geometry=False)
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GBK"
+
+
+def _open_table(path: Path, fmt: str, encoding: str | None) -> SourceFile:
+    header, count = [], 0
+    for i, row in enumerate(_table_rows(path, fmt, encoding or "utf-8-sig")):
+        if i == 0:
+            header = [str(c).strip() if c is not None else "" for c in row]
+        else:
+            count += 1
+    if not header:
+        raise ReadError(f"{path.name} 是空表 / the table is empty")
+    return SourceFile(path, fmt, None, None, False, encoding or "UTF-8", header, count)
+
+
+def _table_rows(path: Path, fmt: str, encoding: str) -> Iterator[list]:
+    try:
+        if fmt == "XLSX":
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            try:
+                yield from (list(row) for row in workbook.worksheets[0].iter_rows(values_only=True))
+            finally:
+                workbook.close()
+        else:
+            with open(path, newline="", encoding=encoding) as handle:
+                yield from csv.reader(handle)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise ReadError(f"无法读取表格 {path.name} / cannot read the spreadsheet") from None
+    except UnicodeDecodeError:
+        raise ReadError(f"{path.name} 不是 {encoding} 编码，请用 --encoding 指定（如 gbk）/ wrong encoding") from None
+
+
+def _column(header: list[str], candidates: tuple[str, ...]) -> int | None:
+    lowered = [h.lower() for h in header]
+    return next((lowered.index(c) for c in candidates if c in lowered), None)
+
+
+def _table_batches(source: SourceFile, size: int) -> Iterator[list[Feature]]:
+    header = source.columns
+    lon, lat, wkt = _column(header, LON_COLUMNS), _column(header, LAT_COLUMNS), _column(header, WKT_COLUMNS)
+    geometry_columns = {i for i in (lon, lat, wkt) if i is not None}
+    batch: list[Feature] = []
+    rows = _table_rows(source.path, source.format, source.encoding or "utf-8-sig")
+    next(rows)
+    for number, row in enumerate(rows, start=1):
+        attrs = {name: value for i, (name, value) in enumerate(zip(header, row)) if i not in geometry_columns}
+        try:
+            batch.append(Feature(number, attrs, _table_geometry(row, lon, lat, wkt, number)))
+        except FeatureGeometryError as error:
+            batch.append(Feature(number, attrs, None, str(error)))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class FeatureGeometryError(ValueError):
+    """A row's coordinates or WKT cannot be read."""
+
+
+def _table_geometry(row: list, lon: int | None, lat: int | None, wkt: int | None, number: int):
+    if wkt is not None and row[wkt] not in (None, ""):
+        try:
+            return shapely.from_wkt(str(row[wkt]))
+        except shapely.errors.GEOSException:
+            raise FeatureGeometryError(f"第 {number} 行的 WKT 无法解析 / row {number}: unreadable WKT") from None
+    if lon is not None and lat is not None and row[lon] not in (None, "") and row[lat] not in (None, ""):
+        try:
+            return shapely.Point(float(row[lon]), float(row[lat]))
+        except (TypeError, ValueError):
+            raise FeatureGeometryError(f"第 {number} 行的经纬度不是数字 / row {number}: coordinates are not numbers") from None
+    return None

@@ -1,0 +1,168 @@
+"""Checking features against a schema before anything is written: attributes, geometry type, validity.
+
+Every problem names the feature's number in the file, its attributes and, for geometry, where the problem is.
+"""
+import re
+from dataclasses import asdict, dataclass
+
+import shapely
+
+from geogrid.imports.readers import Feature
+from geogrid.imports.schemas import Field, GeometryKind, Schema
+
+POLYGONAL = {"Polygon", "MultiPolygon"}
+ACCEPTED_TYPES = {
+    GeometryKind.POLYGON: POLYGONAL,
+    GeometryKind.POINT: {"Point"},
+    GeometryKind.POINT_OR_POLYGON: POLYGONAL | {"Point"},
+}
+REASON_LOCATION = re.compile(r"\[\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\]")
+
+
+@dataclass
+class Problem:
+    """One finding about one feature (or the whole file when `number` is None)."""
+
+    number: int | None
+    message: str
+    attributes: dict | None = None
+    location: tuple[float, float] | None = None  # in the file's own coordinates
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CheckedFeature:
+    number: int
+    values: dict  # canonical field name -> value
+    geometry: shapely.Geometry | None  # 2D, valid, in the file's coordinates
+    raw: Feature
+
+
+def resolve_columns(schema: Schema, columns: list[str], mapping: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Which source column feeds each schema field: `--map` first, then the field name and its aliases
+    (case-insensitive). Returns the mapping and the errors (unknown targets, missing required fields)."""
+    errors: list[str] = []
+    by_lower = {c.lower(): c for c in columns}
+    resolved: dict[str, str] = {}
+    known = {f.name for f in schema.fields}
+    for target, source in mapping.items():
+        if target not in known:
+            errors.append(f"--map 中的 {target} 不是{schema.label}的字段（可用：{', '.join(sorted(known))}）/ unknown field")
+        elif source.lower() not in by_lower:
+            errors.append(f"--map {target}={source}：文件中没有列 {source} / no such column")
+        else:
+            resolved[target] = by_lower[source.lower()]
+    for f in schema.fields:
+        if f.name in resolved:
+            continue
+        column = next((by_lower[n.lower()] for n in f.names() if n.lower() in by_lower), None)
+        if column is not None:
+            resolved[f.name] = column
+        elif f.required:
+            errors.append(f"缺少必填字段 {f.name}（可用 --map {f.name}=列名 指定；文件中的列：{', '.join(columns)}）"
+                          f" / required field {f.name} is missing")
+    return resolved, errors
+
+
+def _coerce(f: Field, raw) -> tuple[object, str | None]:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if f.required:
+            return None, f"必填字段 {f.name} 为空 / required field {f.name} is empty"
+        return f.default, None
+    if f.type is int:
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            return None, f"{f.name} 应为整数，实为 {raw!r} / {f.name} must be an integer"
+        if number != int(number) or number < 0:
+            return None, f"{f.name} 应为非负整数，实为 {raw!r} / {f.name} must be a non-negative integer"
+        return int(number), None
+    value = str(int(raw) if isinstance(raw, float) and raw == int(raw) else raw).strip()
+    if f.choices:
+        words = dict(f.choices) | {v: v for _, v in f.choices}
+        if value not in words:
+            allowed = "、".join(dict.fromkeys([*dict(f.choices), *words.values()]))
+            return None, f"{f.name} 的值 {value!r} 不在可选值中（{allowed}）/ {f.name}: unknown value"
+        value = words[value]
+    return value, None
+
+
+def check_feature(feature: Feature, schema: Schema, columns: dict[str, str], fix: bool,
+                  repairs: list[Problem]) -> tuple[CheckedFeature | None, list[Problem]]:
+    """Check one feature. With `fix`, 3D/M coordinates are dropped and invalid polygons repaired with
+    make_valid; each repair is appended to `repairs`."""
+    problems: list[Problem] = []
+    attrs = feature.attributes
+
+    def problem(message: str, location=None) -> None:
+        problems.append(Problem(feature.number, message, attrs, location))
+
+    values = {}
+    for f in schema.fields:
+        value, error = _coerce(f, attrs.get(columns[f.name]) if f.name in columns else None)
+        if error:
+            problem(error)
+        values[f.name] = value
+    geometry = _check_geometry(feature, schema, fix, problem, repairs)
+    if problems:
+        return None, problems
+    return CheckedFeature(feature.number, values, geometry, feature), []
+
+
+def _check_geometry(feature: Feature, schema: Schema, fix: bool, problem, repairs: list[Problem]):
+    geom = feature.geometry
+    if feature.error:
+        problem(feature.error)
+        return None
+    if schema.geometry is GeometryKind.NONE:
+        return None
+    if geom is None:
+        problem("几何为空 / the geometry is empty or missing")
+        return None
+    if geom.geom_type not in ACCEPTED_TYPES[schema.geometry]:
+        wanted = "、".join(sorted(ACCEPTED_TYPES[schema.geometry]))
+        problem(f"几何类型为 {geom.geom_type}，{schema.label}需要 {wanted} / wrong geometry type", _anchor(geom))
+        return None
+    if shapely.has_z(geom) or shapely.has_m(geom):
+        if not fix:
+            problem("几何含 Z/M 坐标，请用 --fix 去除 / 3D or measured coordinates; --fix drops them", _anchor(geom))
+            return None
+        geom = shapely.force_2d(geom)
+        repairs.append(Problem(feature.number, "已去除 Z/M 坐标 / dropped Z/M coordinates", feature.attributes))
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        location = _reason_location(reason) or _anchor(geom)
+        if not fix:
+            problem(f"几何无效：{reason}（可用 --fix 修复）/ invalid geometry", location)
+            return None
+        repaired = _polygonal(shapely.make_valid(geom)) if geom.geom_type in POLYGONAL else shapely.make_valid(geom)
+        if repaired is None or repaired.is_empty:
+            problem(f"几何无效且无法修复：{reason} / invalid geometry that cannot be repaired", location)
+            return None
+        repairs.append(Problem(
+            feature.number,
+            f"已修复无效几何（{reason}），面积 {geom.area:.6g} → {repaired.area:.6g}（文件坐标单位）/ repaired with make_valid",
+            feature.attributes, location,
+        ))
+        geom = repaired
+    return geom
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    """The polygonal part of make_valid's output (it may add lines or points along collapsed parts)."""
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in POLYGONAL]
+    if not parts:
+        return None
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def _reason_location(reason: str) -> tuple[float, float] | None:
+    match = REASON_LOCATION.search(reason)
+    return (float(match.group(1)), float(match.group(2))) if match else None
+
+
+def _anchor(geom: shapely.Geometry) -> tuple[float, float]:
+    x, y = shapely.get_coordinates(geom)[0][:2]
+    return float(x), float(y)
