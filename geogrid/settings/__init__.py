@@ -172,9 +172,9 @@ LEAFLET_CONFIG = {
 
 # Projected CRS for areas and lengths: CGCS2000 / 3-degree Gauss-Krüger CM 108E (EPSG:4545).
 GEOGRID_AREA_SRID = int(os.environ.get("GEOGRID_AREA_SRID", "4545"))
-# Default grid code rule: community code + 3-digit sequence, numbered in rows of this height
-# from north to south, west to east inside a row.
-GEOGRID_CODE_ROW_HEIGHT_M = 500
+# Grid coding rule (geogrid/grids/coding.py): community code + 3-digit sequence for level 1, parent code +
+# 3 digits below, numbered in rows of 500 m from north to south, west to east inside a row.
+GEOGRID_GRID_CODE_RULE = {"sequence_digits": 3, "row_height_m": 500, "order": "rows"}
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references (needs 3.9).
 # GeoGrid only builds spatial references from EPSG numbers it validated, never from client-sent WKT.
