@@ -231,3 +231,15 @@ def test_command_reports_errors_and_exits_non_zero(tmp_path, village, capsys):
     assert "Self-intersection" in capsys.readouterr().err
     call_command("import_data", str(path), "--target", "grids", "--fix", verbosity=0)
     assert Grid.objects.current().filter(code=VILLAGE + "001").exists()
+
+
+def test_mixed_and_empty_geometries_are_each_reported(tmp_path, village):
+    point = shapely.Point(X0 + 10, Y0 + 10)
+    path = write_layer(tmp_path / "mixed.geojson", [WEST_HALF, point, shapely.Polygon()],
+                       {"code": [VILLAGE + "001", VILLAGE + "002", VILLAGE + "003"], "name": ["甲", "乙", "丙"],
+                        "community_code": [VILLAGE] * 3}, crs="EPSG:4545", geometry_type="Unknown")
+    before = fingerprint()
+    result = imported(path, "grids")
+    messages = {e.number: e.message for e in result.errors}
+    assert "几何类型为 Point" in messages[2] and "几何为空" in messages[3] and 1 not in messages
+    assert fingerprint() == before

@@ -7,7 +7,7 @@ Two passes over the file, so a large file never sits in memory whole:
    reports everything a real import would, including the database's refusals.
 All of it lands or none of it does. The import log (`ImportJob`) is written outside that transaction.
 """
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from django.utils import timezone
 from geogrid.accounts.selectors import scope_of
 from geogrid.areas.models import Area
 from geogrid.core.crs import CoordinateError, check_in_area, parse_crs, to_storage
+from geogrid.buildings.services import place_buildings
 from geogrid.core.services import create_generation
 from geogrid.departments.models import Department
 from geogrid.imports.models import ImportedFeature, ImportJob
@@ -29,7 +30,8 @@ from geogrid.imports.schemas import SCHEMAS, GeometryKind, Schema
 from geogrid.imports.validation import CheckedFeature, Problem, check_feature, resolve_columns
 from geogrid.imports.writers import WRITERS, WriteContext, WriteError
 
-MAX_REPORTED = 500  # problems listed in full; the counts always cover all of them
+MAX_REPORTED = 500
+STREAMED_TARGETS = {"buildings", "stations", "business_grids"}  # no links between rows: written batch by batch  # problems listed in full; the counts always cover all of them
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -91,8 +93,8 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
         columns, column_errors = resolve_columns(schema, source.columns, options.mapping)
         if column_errors:
             raise _Failed([Problem(None, e) for e in column_errors])
-        checked = _check_all(source, schema, columns, crs, options.fix, repairs, reporter)
-        created = _write(checked, schema, source, crs, options, user, reporter)
+        _check_all(source, schema, columns, crs, options.fix, repairs, reporter)
+        created = _write(source, schema, columns, crs, options, user, reporter)
     except _Failed as failure:
         return _finish(job, failure.problems, repairs, notes, 0, reporter)
     return _finish(job, [], repairs, notes, created, reporter)
@@ -132,36 +134,42 @@ def _resolve_crs(source: SourceFile, options: ImportOptions, notes: list[str]):
                                  " / the file has no CRS: name one with --crs")])
 
 
-def _check_all(source: SourceFile, schema: Schema, columns: dict[str, str], crs, fix: bool,
-               repairs: list[Problem], reporter: "_ProgressReporter") -> list[CheckedFeature]:
-    """Pass 1: every feature, every problem. Raises _Failed with all of them."""
-    errors: list[Problem] = []
-    keys: dict[str, int] = {}
-    checked: list[CheckedFeature] = []
-    done = 0
+def _checked_batches(source: SourceFile, schema: Schema, columns: dict[str, str], crs, fix: bool,
+                     repairs: list[Problem]) -> Iterator[tuple[list[CheckedFeature], list[Problem], int]]:
+    """Each batch of the file checked and in CGCS2000: (good rows, problems, features read)."""
     for batch in source.batches():
-        good = []
+        good, problems = [], []
         for feature in batch:
-            row, problems = check_feature(feature, schema, columns, fix, repairs)
-            errors += problems
-            if row is not None and schema.key:
-                key = row.values[schema.key]
-                if key in keys:
-                    errors.append(Problem(row.number, f"{schema.key} {key} 与第 {keys[key]} 个要素重复 / duplicate "
-                                          f"{schema.key}", feature.attributes))
-                    continue
-                keys[key] = row.number
+            row, found = check_feature(feature, schema, columns, fix, repairs)
+            problems += found
             if row is not None:
                 good.append(row)
-        errors += _to_storage(good, crs)
-        checked += good
-        done += len(batch)
+        problems += _to_storage(good, crs)
+        yield good, problems, len(batch)
+
+
+def _check_all(source: SourceFile, schema: Schema, columns: dict[str, str], crs, fix: bool,
+               repairs: list[Problem], reporter: "_ProgressReporter") -> None:
+    """Pass 1: every feature, every problem, keeping no rows (memory stays bounded). Raises _Failed."""
+    errors: list[Problem] = []
+    keys: dict[str, int] = {}
+    good = done = 0
+    for rows, problems, read in _checked_batches(source, schema, columns, crs, fix, repairs):
+        errors += problems
+        for row in rows:
+            key = row.values[schema.key] if schema.key else None
+            if key is not None and key in keys:
+                errors.append(Problem(row.number, f"{schema.key} {key} 与第 {keys[key]} 个要素重复 / duplicate "
+                                      f"{schema.key}", row.raw.attributes))
+            elif key is not None:
+                keys[key] = row.number
+        good += len(rows)
+        done += read
         reporter("check", done, source.count)
     if errors:
         raise _Failed(errors)
-    if not checked:
+    if not good:
         raise _Failed([Problem(None, "文件中没有要素 / the file has no features")])
-    return checked
 
 
 def _to_storage(rows: list[CheckedFeature], crs) -> list[Problem]:
@@ -184,25 +192,38 @@ def _to_storage(rows: list[CheckedFeature], crs) -> list[Problem]:
     return []
 
 
-def _write(rows: list[CheckedFeature], schema: Schema, source: SourceFile, crs, options: ImportOptions,
+def _write(source: SourceFile, schema: Schema, columns: dict[str, str], crs, options: ImportOptions,
            user: User | None, reporter: "_ProgressReporter") -> int:
-    """Pass 2, in one transaction (rolled back for a dry run)."""
+    """Pass 2, reading the file again, in one transaction (rolled back for a dry run). Targets without
+    links between rows are written batch by batch; the others (parents, areas) need the whole file."""
+    batches = ((rows, read) for rows, _, read in
+               _checked_batches(source, schema, columns, crs, options.fix, repairs=[]))
+    if schema.target not in STREAMED_TARGETS:
+        rows = [row for batch, _ in batches for row in batch]
+        batches = iter([(rows, source.count)])
+    created = done = 0
     try:
         with transaction.atomic():
             ctx = WriteContext(department=_department(options), scope=_scope_area(user))
             if schema.target in ("grids", "business_grids"):
                 ctx.generation = create_generation(f"导入{schema.label}：{source.path.name}", user)
-            created = WRITERS[schema.target](rows, ctx)
-            _keep_sources(created, schema, crs, reporter)
+            for rows, read in batches:
+                written = WRITERS[schema.target](rows, ctx)
+                _keep_sources(written, crs, reporter.job)
+                created += len(written)
+                done += read
+                reporter("write", done, source.count)
+            if schema.target in ("grids", "buildings"):
+                place_buildings()  # 以房定户: placements and grid counts follow
             if options.dry_run:
                 raise _DryRun
     except _DryRun:
-        return len(created)
+        return created
     except WriteError as error:
         raise _Failed(error.problems) from None
     except DatabaseError as error:
         raise _Failed([Problem(None, f"数据库拒绝写入：{str(error).splitlines()[0]} / the database refused the import")]) from None
-    return len(created)
+    return created
 
 
 def _scope_area(user: User | None) -> Area | None:
@@ -224,18 +245,14 @@ def _department(options: ImportOptions) -> Department | None:
     return department
 
 
-def _keep_sources(created: list, schema: Schema, crs, reporter: "_ProgressReporter") -> None:
+def _keep_sources(created: list, crs, job: ImportJob) -> None:
     """The raw record (geometry in the file's CRS, attributes) of every created row."""
-    job = reporter.job
-    records = [
+    ImportedFeature.objects.bulk_create([
         ImportedFeature(job=job, number=row.number, model=obj._meta.label, object_id=obj.pk, raw_crs=crs.name,
                         raw_wkt=row.raw.geometry.wkt if row.raw.geometry is not None else "",
                         attributes={k: _jsonable(v) for k, v in row.raw.attributes.items()})
         for obj, row in created
-    ]
-    for start in range(0, len(records), 2000):
-        ImportedFeature.objects.bulk_create(records[start:start + 2000])
-        reporter("write", min(start + 2000, len(records)), len(records))
+    ], batch_size=2000)
 
 
 def _jsonable(value):

@@ -12,7 +12,6 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
-from geogrid.buildings.services import place_buildings
 from geogrid.core.models import Generation
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.grids.models import Grid
@@ -133,7 +132,6 @@ def write_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list:
         created.append((grid, row))
     if problems:
         raise WriteError(problems)
-    place_buildings()
     return created
 
 
@@ -156,7 +154,6 @@ def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list:
     if problems:
         raise WriteError(problems)
     Building.objects.bulk_create(buildings, batch_size=2000)
-    place_buildings()
     return list(zip(buildings, rows))
 
 
