@@ -1,13 +1,19 @@
-"""Admin for users and their scopes (which street, community or department they work for)."""
+"""Admin for users and their scopes (which street, community or department they work for).
+
+Scopes decide what everyone else's admin shows (`geogrid.accounts.admin_scope`), so they are edited by
+superusers only, whatever model permissions a user holds: otherwise a clerk could re-scope themselves.
+The user admin too: "change user" alone lets one tick 超级用户状态 on one's own account.
+"""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import User
 
+from geogrid.accounts.admin_scope import SuperuserOnlyAdmin
 from geogrid.accounts.models import UserScope
 
 
 @admin.register(UserScope)
-class UserScopeAdmin(admin.ModelAdmin):
+class UserScopeAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "area", "department"]
     list_filter = ["department", ("area", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__last_name", "area__name", "area__code"]
@@ -15,7 +21,7 @@ class UserScopeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "area", "department"]
 
 
-class UserScopeInline(admin.StackedInline):
+class UserScopeInline(SuperuserOnlyAdmin, admin.StackedInline):
     model = UserScope
     can_delete = False
     autocomplete_fields = ["area", "department"]
@@ -25,8 +31,8 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Django's user admin with the scope on the same page."""
+class UserAdmin(SuperuserOnlyAdmin, BaseUserAdmin):
+    """Django's user admin with the scope on the same page; superusers only."""
 
     inlines = [UserScopeInline]
     list_display = ["username", "first_name", "last_name", "scope", "is_staff", "is_active"]

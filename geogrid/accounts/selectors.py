@@ -1,8 +1,10 @@
 """Reads about what a user may see."""
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
 
 from geogrid.accounts.models import UserScope
 from geogrid.areas.models import Area
+from geogrid.departments.models import Department
 
 
 def scope_of(user: User | AnonymousUser) -> "UserScope | None":
@@ -26,3 +28,41 @@ def can_see_personal_data(user: User | AnonymousUser, community_code: str) -> bo
     if scope is None or scope.area is None:
         return False
     return community_code.startswith(Area.code_prefix(scope.area.code))
+
+
+def area_of(user: User | AnonymousUser) -> "Area | None":
+    """The area a user works in: the scope's area, or for a department-scoped user the department's area
+    (a town-level department's street, a district-level department's county). None without a scope."""
+    scope = scope_of(user)
+    if scope is None:
+        return None
+    if scope.area_id is not None:
+        return scope.area
+    return scope.department.area if scope.department_id is not None else None
+
+
+def area_code_prefix(user: User | AnonymousUser) -> str | None:
+    """The code prefix of every area the user may work on: "" (every code) for active superusers, the
+    prefix of `area_of(user)` otherwise, None (nothing at all) for users without a scope."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    area = area_of(user)
+    return None if area is None else Area.code_prefix(area.code)
+
+
+def departments_serving(user: User | AnonymousUser) -> "QuerySet[Department]":
+    """The departments a user may pick for a person or a business grid: those of the user's area and the
+    areas under it, and those of the areas above it (a community's 部门一线人员 work for the street's police
+    station or a county bureau). All for superusers, none for users without a scope."""
+    prefix = area_code_prefix(user)
+    if prefix == "":
+        return Department.objects.all()
+    if prefix is None:
+        return Department.objects.none()
+    above, area = [], area_of(user).parent
+    while area is not None:
+        above.append(area.pk)
+        area = area.parent
+    return Department.objects.filter(Q(area__code__startswith=prefix) | Q(area__in=above))

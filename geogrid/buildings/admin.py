@@ -2,6 +2,7 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from geogrid.accounts.admin_scope import AreaScopedAdmin
 from geogrid.buildings.models import Building
 from geogrid.buildings.services import place_buildings
 
@@ -29,7 +30,8 @@ class ReplacesBuildingsMixin:
 
 
 @admin.register(Building)
-class BuildingAdmin(ReplacesBuildingsMixin, LeafletGeoAdmin):
+class BuildingAdmin(AreaScopedAdmin, ReplacesBuildingsMixin, LeafletGeoAdmin):
+    scope_code_path = "community__code"  # derived from the building's level-1 grid on save
     list_display = ["address", "use", "floors", "households", "resident_households", "population",
                     "community", "grid_l1", "grid_l2", "grid_l3"]
     list_filter = ["use", ("community", admin.RelatedOnlyFieldListFilter)]

@@ -2,11 +2,13 @@
 (counties without rules of their own fall back to it)."""
 from django.contrib import admin
 
+from geogrid.accounts.admin_scope import AreaScopedAdmin
 from geogrid.coverage.models import SizingRules
 
 
 @admin.register(SizingRules)
-class SizingRulesAdmin(admin.ModelAdmin):
+class SizingRulesAdmin(AreaScopedAdmin, admin.ModelAdmin):
+    scope_code_path = "county__code"  # a county's own users; the default rule set (no county): superusers
     list_display = ["__str__", "urban_min_households", "urban_max_households", "rural_min_households",
                     "rural_max_households", "level1_range_enabled", "sliver_tolerance_m2", "exclusive_may_overlap"]
     list_select_related = ["county"]

@@ -15,9 +15,10 @@ import rasterio.shutil
 import shapely
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
+from django.db.models import Q
 from rasterio.io import MemoryFile
 from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
@@ -56,12 +57,43 @@ class DemoUser:
     staff: bool = False
     area_code: str | None = None
     department_code: str | None = None
+    groups: tuple[str, ...] = ()
+
+
+STREET_GROUP = "街道网格管理员"
+# Permission groups of the demo logins: {group: {"app_label.model": actions}}. The street clerk keeps the
+# street's data (the admin keeps it to the street, geogrid.accounts.admin_scope); areas are view only, event
+# categories are viewed to pick one; nobody deletes, and scopes are for superusers only.
+DEMO_GROUPS = {
+    STREET_GROUP: {
+        "areas.area": ("view",), "events.eventcategory": ("view",), "imports.importjob": ("view", "add"),
+        **dict.fromkeys(["grids.grid", "buildings.building", "staff.staffmember", "stations.servicestation",
+                         "events.event", "departments.department", "departments.businessgrid", "roads.road",
+                         "roads.water"], ("view", "add", "change")),
+    },
+}
+
+
+def demo_group(name: str, permissions: dict[str, tuple[str, ...]]) -> Group:
+    """The group `name` holding exactly these permissions (created or reset: idempotent)."""
+    group, _ = Group.objects.get_or_create(name=name)
+    wanted = Q()
+    for label, actions in permissions.items():
+        app_label, model = label.split(".")
+        wanted |= Q(content_type__app_label=app_label, content_type__model=model,
+                    codename__in=[f"{action}_{model}" for action in actions])
+    found = list(Permission.objects.filter(wanted))
+    if len(found) != sum(map(len, permissions.values())):
+        raise LookupError(f"a permission of the demo group {name} does not exist")
+    group.permissions.set(found)
+    return group
 
 
 FIRST_COMMUNITY_CODE, FIRST_COMMUNITY_NAME = min(URBAN_COMMUNITIES.values())
 DEMO_USERS = (
     DemoUser("admin", "超级管理员：全部数据与后台", superuser=True, staff=True),
-    DemoUser("street", f"{STREET_NAME}：全街道，可进后台", staff=True, area_code=STREET_CODE),
+    DemoUser("street", f"{STREET_NAME}：全街道，可进后台", staff=True, area_code=STREET_CODE,
+             groups=(STREET_GROUP,)),
     DemoUser("community", FIRST_COMMUNITY_NAME, area_code=FIRST_COMMUNITY_CODE),
     DemoUser("police", DEPARTMENTS[0].name, department_code=DEPARTMENTS[0].code),
 )
@@ -239,10 +271,12 @@ class _Loader:
         """The demo logins. One password hash for all of them: the password is public anyway, and hashing
         is the slowest thing a demo load would otherwise do."""
         password = make_password(DEMO_PASSWORD)
+        groups = {name: demo_group(name, perms) for name, perms in DEMO_GROUPS.items()}
         for demo in DEMO_USERS:
             user, _ = User.objects.update_or_create(username=demo.username, defaults={
                 "password": password, "is_superuser": demo.superuser, "is_staff": demo.staff, "is_active": True,
             })
+            user.groups.set([groups[name] for name in demo.groups])
             if demo.area_code or demo.department_code:
                 UserScope.objects.update_or_create(user=user, defaults={
                     "area": self.areas.get(demo.area_code or ""),

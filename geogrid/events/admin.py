@@ -2,11 +2,12 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from geogrid.accounts.admin_scope import AreaScopedAdmin
 from geogrid.events.models import Event, EventCategory
 from geogrid.events.services import route_to_grid
 
 
-@admin.register(EventCategory)
+@admin.register(EventCategory)  # one category tree for everyone: not scoped
 class EventCategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "parent"]
     list_display_links = ["code", "name"]
@@ -17,7 +18,8 @@ class EventCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(LeafletGeoAdmin):
+class EventAdmin(AreaScopedAdmin, LeafletGeoAdmin):
+    scope_code_path = "grid__community__code"  # the grid is routed from the location on save
     list_display = ["reported_at", "category", "status", "grid", "short_description"]
     list_filter = ["status", "category"]
     search_fields = ["description", "grid__code", "grid__name", "category__name"]

@@ -2,6 +2,7 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from geogrid.accounts.admin_scope import AreaScopedAdmin
 from geogrid.buildings.admin import ReplacesBuildingsMixin
 from geogrid.core.admin import DatabaseCheckedForm, ReadOnlyAdmin, VersionedGeoAdminMixin, VersionFilter, is_current
 from geogrid.grids.models import Grid, GridPart
@@ -16,7 +17,8 @@ class GridForm(DatabaseCheckedForm):
 
 
 @admin.register(Grid)
-class GridAdmin(ReplacesBuildingsMixin, VersionedGeoAdminMixin, LeafletGeoAdmin):
+class GridAdmin(AreaScopedAdmin, ReplacesBuildingsMixin, VersionedGeoAdminMixin, LeafletGeoAdmin):
+    scope_code_path = "community__code"
     form = GridForm
     list_display = ["code", "name", "level", "kind", "community",
                     "household_count", "resident_household_count", "population", is_current]
@@ -43,9 +45,10 @@ class GridAdmin(ReplacesBuildingsMixin, VersionedGeoAdminMixin, LeafletGeoAdmin)
 
 
 @admin.register(GridPart)
-class GridPartAdmin(ReadOnlyAdmin):
+class GridPartAdmin(AreaScopedAdmin, ReadOnlyAdmin):
     """Maintained by a database trigger; shown for inspection only."""
 
+    scope_code_path = "grid__community__code"
     list_display = ["id", "grid", "level"]
     list_filter = ["level"]
     search_fields = ["grid__code"]

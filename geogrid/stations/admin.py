@@ -2,11 +2,13 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from geogrid.accounts.admin_scope import AreaScopedAdmin
 from geogrid.stations.models import ServiceStation
 
 
 @admin.register(ServiceStation)
-class ServiceStationAdmin(LeafletGeoAdmin):
+class ServiceStationAdmin(AreaScopedAdmin, LeafletGeoAdmin):
+    scope_code_path = "community__code"
     list_display = ["name", "kind", "community", "address", "opening_hours"]
     list_filter = ["kind", ("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "address", "community__name"]
