@@ -46,3 +46,15 @@ def test_only_superusers_can_read_the_trail_in_the_admin(client):
     assert client.get("/admin/pghistory/events/").status_code == 403
     client.force_login(User.objects.get(username="admin"))
     assert client.get("/admin/pghistory/events/").status_code == 200
+
+
+def test_audit_helpers_open_no_subtransaction_per_row():
+    """Large imports stay linear: the per-row helpers must not use EXCEPTION blocks (see core/audit.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname IN "
+                       "('_pgh_attach_context', '_pgtrigger_should_ignore')")
+        sources = dict(cursor.fetchall())
+    assert set(sources) == {"_pgh_attach_context", "_pgtrigger_should_ignore"}
+    assert not any("EXCEPTION" in src.upper() for src in sources.values())
