@@ -35,7 +35,7 @@ from django.db import connection, models
 from django.db.models import F, Q
 from shapely.geometry.base import BaseGeometry
 
-from geogrid.accounts.selectors import scope_of
+from geogrid.accounts.selectors import area_code_prefix
 from geogrid.areas.models import Area
 from geogrid.coverage.models import SizingRules
 from geogrid.grids.models import Grid
@@ -187,17 +187,9 @@ def rules_for(area: Area) -> SizingRules:
 
 
 def may_validate(user: User | AnonymousUser, area: Area) -> bool:
-    """Superusers anywhere; everyone else inside their own area (department users: their department's area).
-
-    Area codes nest by prefix, so "inside" is a prefix test.
-    """
-    if user.is_superuser:
-        return True
-    scope = scope_of(user)
-    if scope is None:
-        return False
-    home = scope.area or scope.department.area
-    return area.code.startswith(Area.code_prefix(home.code))
+    """Superusers anywhere; everyone else inside their own area (department users: their department's area)."""
+    prefix = area_code_prefix(user)
+    return prefix is not None and area.code.startswith(prefix)
 
 
 # ---- SQL --------------------------------------------------------------------------------------------------
