@@ -259,9 +259,9 @@ CROSS JOIN LATERAL ST_Dump(ST_Difference(c.geom, coalesce(
 WHERE GeometryType(d.geom) = 'POLYGON'"""
 
 # Pairs through the spatial index (&&), compared only where their interiors share an area ('2********').
-OVERLAPS = f"""
+OVERLAPS = """
 SELECT CASE WHEN a.kind = b.kind THEN 'overlap' ELSE 'exclusive_overlap' END, a.level, s.code,
-       ARRAY[a.code, b.code], d.geom, '{{}}'::jsonb
+       ARRAY[a.code, b.code], d.geom, '{}'::jsonb
 FROM grid_set a
 JOIN grid_set b ON b.community_id = a.community_id AND b.level = a.level AND a.code < b.code AND b.geom && a.geom
 JOIN scope s ON s.id = a.community_id
@@ -269,14 +269,14 @@ CROSS JOIN LATERAL ST_Dump(ST_Intersection(a.geom, b.geom)) d
 WHERE a.level = ANY(%(levels)s) AND (a.kind = b.kind OR NOT %(exclusive_may_overlap)s)
   AND ST_Relate(a.geom, b.geom, '2********') AND GeometryType(d.geom) = 'POLYGON'"""
 
-OUTSIDE_PARENT = f"""
-SELECT 'outside_parent', c.level, s.code, ARRAY[c.code, p.code], d.geom, '{{}}'::jsonb
+OUTSIDE_PARENT = """
+SELECT 'outside_parent', c.level, s.code, ARRAY[c.code, p.code], d.geom, '{}'::jsonb
 FROM grid_set c JOIN grid_set p ON p.code = c.parent_code JOIN scope s ON s.id = c.community_id
 CROSS JOIN LATERAL ST_Dump(ST_Difference(c.geom, p.geom)) d
 WHERE c.level = ANY(%(levels)s) AND NOT ST_CoveredBy(c.geom, p.geom) AND GeometryType(d.geom) = 'POLYGON'"""
 
-OUTSIDE_COMMUNITY = f"""
-SELECT 'outside_community', g.level, s.code, ARRAY[g.code], d.geom, '{{}}'::jsonb
+OUTSIDE_COMMUNITY = """
+SELECT 'outside_community', g.level, s.code, ARRAY[g.code], d.geom, '{}'::jsonb
 FROM grid_set g JOIN scope s ON s.id = g.community_id
 CROSS JOIN LATERAL ST_Dump(ST_Difference(g.geom, s.geom)) d
 WHERE g.level = ANY(%(levels)s) AND NOT ST_CoveredBy(g.geom, s.geom) AND GeometryType(d.geom) = 'POLYGON'"""

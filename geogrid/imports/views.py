@@ -4,7 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from geogrid.imports.forms import ImportForm
-from geogrid.imports.models import ImportJob
 from geogrid.imports.selectors import jobs_visible_to
 from geogrid.imports.services import ImportOptions, queue_upload
 
