@@ -9,14 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pyogrio
 import shapely
 from openpyxl import load_workbook
 from pyogrio.errors import DataSourceError, DataLayerError
+from pyogrio.raw import open_arrow
 from pyogrio.raw import read as ogr_read
 
 BATCH_SIZE = 5000
+BATCH_BYTES = 16 * 1024 * 1024  # of source file per batch: bounds memory for files of large features
 
 LON_COLUMNS = ("lon", "lng", "longitude", "x", "经度")
 LAT_COLUMNS = ("lat", "latitude", "y", "纬度")
@@ -57,31 +58,38 @@ class SourceFile:
     notes: list[str] = field(default_factory=list)
     _dataset: str = ""
 
-    def batches(self, size: int = BATCH_SIZE) -> Iterator[list[Feature]]:
-        """Features in batches, so a large file never sits in memory whole."""
+    def batches(self, size: int | None = None) -> Iterator[list[Feature]]:
+        """Features in batches, read in one sequential pass, so a large file never sits in memory whole."""
+        size = size or self.batch_size()
         if self.format in TABLE_SUFFIXES.values():
             yield from _table_batches(self, size)
             return
-        for start in range(0, self.count, size):
-            meta, _, wkb, columns = ogr_read(
-                self._dataset, layer=self.layer, encoding=self.encoding, skip_features=start, max_features=size
-            )
+        number = 0
+        with open_arrow(self._dataset, layer=self.layer, encoding=self.encoding, batch_size=size,
+                        use_pyarrow=True) as (meta, reader):
             names = list(meta["fields"])
-            geometries = shapely.from_wkb(wkb) if wkb is not None else [None] * (len(columns[0]) if columns else 0)
-            yield [
-                Feature(start + i + 1, {name: _plain(columns[j][i]) for j, name in enumerate(names)},
-                        None if g is None or g.is_empty else g)
-                for i, g in enumerate(geometries)
-            ]
+            geometry_column = meta["geometry_name"] or "wkb_geometry"
+            for batch in reader:
+                columns = [batch.column(name).to_pylist() for name in names]
+                wkb = (batch.column(geometry_column).to_pylist() if geometry_column in batch.schema.names
+                       else [None] * batch.num_rows)
+                geometries = shapely.from_wkb(wkb)
+                yield [
+                    Feature(number + i + 1, {name: _plain(columns[j][i]) for j, name in enumerate(names)},
+                            None if g is None or g.is_empty else g)
+                    for i, g in enumerate(geometries)
+                ]
+                number += batch.num_rows
+
+    def batch_size(self) -> int:
+        """Features per batch: BATCH_SIZE, fewer when features are large, to keep a batch near BATCH_BYTES."""
+        average = self.path.stat().st_size / max(self.count, 1)
+        return int(max(100, min(BATCH_SIZE, BATCH_BYTES // max(average, 1))))
 
 
 def _plain(value):
-    """numpy scalars and NaN as plain Python values."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+    """NaN (GDAL's null for some formats' numbers) as None."""
+    return None if isinstance(value, float) and value != value else value
 
 
 def open_source(path: Path, *, layer: str | None = None, encoding: str | None = None) -> SourceFile:
