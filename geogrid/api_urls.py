@@ -3,6 +3,7 @@ from django.urls import path
 
 from geogrid.accounts.api import TokenView
 from geogrid.coverage.api import CoverageView
+from geogrid.exports.api import ExportView
 from geogrid.grids.api import GridGeoJSONView
 from geogrid.imports.api import ImportJobView
 from geogrid.locate.api import LocateView
@@ -11,6 +12,7 @@ urlpatterns = [
     path("locate", LocateView.as_view(), name="api-locate"),
     path("grids.geojson", GridGeoJSONView.as_view(), name="api-grids"),
     path("coverage", CoverageView.as_view(), name="api-coverage"),
+    path("export", ExportView.as_view(), name="api-export"),
     path("imports/<int:pk>", ImportJobView.as_view(), name="api-import-job"),
     path("auth/token", TokenView.as_view(), name="api-token"),
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/v1/", include("geogrid.api_urls")),
     path("tiles/", include("tiles.urls")),
     path("imports/", include("geogrid.imports.urls")),
+    path("exports/", include("geogrid.exports.urls")),
     path("", include("maps.urls")),
 ]

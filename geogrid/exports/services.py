@@ -5,6 +5,7 @@ exported here imports back unchanged. Coordinates are written in the CRS the use
 included for Amap/Baidu-based apps; those shifted systems have no EPSG code, so their files carry no CRS
 (GeoJSON and KML are WGS84 by their specifications and say nothing either).
 """
+import shutil
 import tempfile
 import warnings
 import zipfile
@@ -20,11 +21,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pyogrio.raw import write
 
-from geogrid.accounts.selectors import can_see_personal_data
+from geogrid.accounts.selectors import area_code_prefix, area_of, can_see_personal_data
 from geogrid.areas.models import Area
 from geogrid.core.crs import Crs, from_storage
 from geogrid.core.masking import mask_phone
 from geogrid.departments.models import BusinessGrid
+from geogrid.exports.models import ExportRecord
+from geogrid.exports.selectors import departments_exportable_by
 from geogrid.grids.models import Grid
 from geogrid.imports.schemas import SHAPEFILE_NAMES
 from geogrid.staff.models import StaffMember
@@ -50,6 +53,12 @@ class ExportFile:
     filename: str
     content_type: str
     count: int
+
+    def open_and_forget(self):
+        """The file opened for reading, its temporary folder already removed (Linux keeps the open file)."""
+        handle = open(self.path, "rb")
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+        return handle
 
 
 def _rows(target: str, area_code: str | None, department_code: str | None) -> tuple[QuerySet, Callable]:
@@ -166,3 +175,30 @@ def _grid_ledger(area_code: str | None, user: User | AnonymousUser | None) -> Ex
     path = Path(tempfile.mkdtemp(prefix="geogrid-export-")) / "网格台账.xlsx"
     book.save(path)
     return ExportFile(path, path.name, FORMATS["xlsx"][2], len(grids))
+
+
+def export_for_user(user: User, target: str, fmt: str, crs: Crs, *, area_code: str | None = None,
+                    department_code: str | None = None) -> ExportFile:
+    """`export_layer` kept inside the user's scope, and logged.
+
+    No area given means the user's own area (everything for superusers); an area outside the scope is
+    refused. Business grids: only departments in `departments_exportable_by(user)`.
+    """
+    prefix = area_code_prefix(user)
+    if prefix is None:
+        raise ExportError("您的账号没有负责区域，不能导出 / your account has no area")
+    if area_code is None and prefix:
+        area_code = area_of(user).code
+    if area_code and not Area.code_prefix(area_code).startswith(prefix):
+        raise ExportError(f"区域 {area_code} 不在您的负责范围内 / area outside your scope")
+    if target == "business_grids":
+        allowed = departments_exportable_by(user)
+        if department_code is None and allowed.count() == 1:
+            department_code = allowed.get().code
+        if prefix and not allowed.filter(code=department_code).exists():
+            raise ExportError("只能导出本部门或您所服务部门的业务网格 / pick your own department or one you serve")
+    exported = export_layer(target, fmt, crs, area_code=area_code, department_code=department_code, user=user)
+    ExportRecord.objects.create(user=user, target=target, format=fmt, crs=crs.name, area_code=area_code or "",
+                                department_code=department_code or "", count=exported.count)
+    return exported
+
