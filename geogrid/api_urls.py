@@ -1,5 +1,5 @@
 """/api/v1/: every app's API endpoints in one place."""
-from django.urls import path
+from django.urls import include, path
 
 from geogrid.accounts.api import TokenView
 from geogrid.coverage.api import CoverageView
@@ -14,5 +14,6 @@ urlpatterns = [
     path("coverage", CoverageView.as_view(), name="api-coverage"),
     path("export", ExportView.as_view(), name="api-export"),
     path("imports/<int:pk>", ImportJobView.as_view(), name="api-import-job"),
+    path("adjustments/", include("geogrid.adjustments.urls")),
     path("auth/token", TokenView.as_view(), name="api-token"),
 ]

@@ -25,6 +25,18 @@ class SizeRule:
     minimum: int | None
     maximum: int | None
 
+    def applies_to(self, level: int, setting: str) -> bool:
+        return self.level == level and self.setting in (None, setting)
+
+    def violation(self, households: int, resident_households: int) -> str | None:
+        """What is wrong with a grid of these counts under this rule, or None."""
+        value = resident_households if self.counts_resident else households
+        if self.minimum is not None and value < self.minimum:
+            return f"{self.name} {value} 少于 {self.minimum}"
+        if self.maximum is not None and value > self.maximum:
+            return f"{self.name} {value} 超过 {self.maximum}"
+        return None
+
 
 def _households(verbose_name: str, default: int, help_text: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(verbose_name, default=default, help_text=help_text)

@@ -61,6 +61,7 @@ class DemoUser:
 
 
 STREET_GROUP = "街道网格管理员"
+COMMUNITY_GROUP = "社区网格管理员"
 # Permission groups of the demo logins: {group: {"app_label.model": actions}}. The street clerk keeps the
 # street's data (the admin keeps it to the street, geogrid.accounts.admin_scope); areas are view only, event
 # categories are viewed to pick one; nobody deletes, and scopes are for superusers only.
@@ -70,7 +71,9 @@ DEMO_GROUPS = {
         **dict.fromkeys(["grids.grid", "buildings.building", "staff.staffmember", "stations.servicestation",
                          "events.event", "departments.department", "departments.businessgrid", "roads.road",
                          "roads.water"], ("view", "add", "change")),
+        "adjustments.changerequest": ("view", "add", "approve"),  # the street's grid centre approves
     },
+    COMMUNITY_GROUP: {"grids.grid": ("view",), "adjustments.changerequest": ("view", "add")},
 }
 
 
@@ -94,7 +97,7 @@ DEMO_USERS = (
     DemoUser("admin", "超级管理员：全部数据与后台", superuser=True, staff=True),
     DemoUser("street", f"{STREET_NAME}：全街道，可进后台", staff=True, area_code=STREET_CODE,
              groups=(STREET_GROUP,)),
-    DemoUser("community", FIRST_COMMUNITY_NAME, area_code=FIRST_COMMUNITY_CODE),
+    DemoUser("community", FIRST_COMMUNITY_NAME, area_code=FIRST_COMMUNITY_CODE, groups=(COMMUNITY_GROUP,)),
     DemoUser("police", DEPARTMENTS[0].name, department_code=DEPARTMENTS[0].code),
 )
 
@@ -116,6 +119,7 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
         elif demo_town_loaded():
             if not dem_path.exists():
                 write_dem(generate_town().dem, dem_path)
+            refresh_demo_groups()  # a newer release may give the demo logins new permissions
             return False
         loader = _Loader(dem_path)
         with tqdm(loader.steps(), disable=not progress, unit="step", leave=False) as bar:
@@ -123,6 +127,15 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
                 bar.set_description(label)
                 step()
     return True
+
+
+def refresh_demo_groups() -> None:
+    """The demo groups with exactly their permissions, and the demo logins in their groups."""
+    groups = {name: demo_group(name, perms) for name, perms in DEMO_GROUPS.items()}
+    for demo in DEMO_USERS:
+        user = User.objects.filter(username=demo.username).first()
+        if user is not None:
+            user.groups.set([groups[name] for name in demo.groups])
 
 
 def delete_demo_data() -> None:
@@ -271,17 +284,17 @@ class _Loader:
         """The demo logins. One password hash for all of them: the password is public anyway, and hashing
         is the slowest thing a demo load would otherwise do."""
         password = make_password(DEMO_PASSWORD)
-        groups = {name: demo_group(name, perms) for name, perms in DEMO_GROUPS.items()}
         for demo in DEMO_USERS:
             user, _ = User.objects.update_or_create(username=demo.username, defaults={
                 "password": password, "is_superuser": demo.superuser, "is_staff": demo.staff, "is_active": True,
             })
-            user.groups.set([groups[name] for name in demo.groups])
             if demo.area_code or demo.department_code:
                 UserScope.objects.update_or_create(user=user, defaults={
                     "area": self.areas.get(demo.area_code or ""),
                     "department": self.departments.get(demo.department_code or ""),
                 })
+
+        refresh_demo_groups()
 
     def write_dem(self) -> None:
         write_dem(self.town.dem, self.dem_path)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "geogrid.coverage",
     "geogrid.imports",
     "geogrid.exports",
+    "geogrid.adjustments",
     "geogrid.demo",
     "maps",
     "tiles",

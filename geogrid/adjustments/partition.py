@@ -1,0 +1,207 @@
+"""Edits of a community's grids as operations on a partition: split, merge, reshape, draw.
+
+A partition maps grid codes to polygons (in metres, a projected CRS) that tile the community. Every
+operation only moves a region from some grids to another, computed with overlay operations on one fixed
+precision grid (`PRECISION`, a millimetre), so a boundary shared by two grids stays one boundary: moving it
+changes both neighbours, and no edit can open a gap or create an overlap. Each result is checked anyway
+(`check_partition`) and refused if it is not a clean partition.
+
+Buildings are never cut: after an operation, a building footprint lying across a new boundary goes whole
+to the grid holding most of it, so the boundary follows the building's outline (以房定户).
+
+Plain shapely, no database: the service layer loads the partition and the footprints and stores results.
+"""
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import split as split_by_line
+
+PRECISION = 0.001  # metres: the grid every result is snapped to
+AREA_TOLERANCE = 0.01  # m²: the most the partition's total area may drift through rounding
+NEW_CODE_PREFIX = "新"  # provisional codes ("新1") until approval numbers new grids by the coding rule
+
+
+class EditError(ValueError):
+    """An operation that cannot be done as drawn; the message (Chinese / English) says why."""
+
+
+@dataclass
+class Building:
+    """A building footprint (metres) that no boundary may cut."""
+
+    id: int
+    footprint: BaseGeometry
+
+
+@dataclass
+class Outcome:
+    """The partition after an operation, which codes changed, and warnings (not refusals)."""
+
+    partition: dict[str, BaseGeometry]
+    changed: list[str]
+    removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _snap(geom: BaseGeometry) -> BaseGeometry:
+    return shapely.set_precision(geom, PRECISION)
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Only the polygon parts of an overlay result (overlays can leave lines and points on boundaries)."""
+    if geom.is_empty or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts, grid_size=PRECISION) if parts else shapely.Polygon()
+
+
+def _minus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    return _polygonal(shapely.difference(a, b, grid_size=PRECISION))
+
+
+def _plus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    return _polygonal(shapely.union(a, b, grid_size=PRECISION))
+
+
+def _meet(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    return _polygonal(shapely.intersection(a, b, grid_size=PRECISION))
+
+
+def snapped(partition: Mapping[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    """The partition on the precision grid (shared vertices snap identically, so shared edges stay shared)."""
+    return {code: _snap(geom) for code, geom in partition.items()}
+
+
+def new_code(partition: Mapping[str, BaseGeometry]) -> str:
+    taken = {c for c in partition if c.startswith(NEW_CODE_PREFIX)}
+    n = 1
+    while f"{NEW_CODE_PREFIX}{n}" in taken:
+        n += 1
+    return f"{NEW_CODE_PREFIX}{n}"
+
+
+def _require(partition: Mapping[str, BaseGeometry], *codes: str) -> None:
+    for code in codes:
+        if code not in partition:
+            raise EditError(f"草稿中没有网格 {code} / no grid {code} in the draft")
+
+
+def split(partition: Mapping[str, BaseGeometry], code: str, line: BaseGeometry,
+          buildings: Iterable[Building] = ()) -> Outcome:
+    """Split a grid in two along a drawn line; the larger part keeps the code, the other is a new grid."""
+    _require(partition, code)
+    grid = partition[code]
+    pieces = sorted(shapely.get_parts(split_by_line(grid, line)), key=lambda p: -p.area)
+    if len(pieces) < 2:
+        raise EditError("分割线须完整穿过网格（两端都在网格外） / the line must cross the grid from side to side")
+    if len(pieces) > 2:
+        raise EditError(f"分割线把网格分成了 {len(pieces)} 块，只能分成两块 / the line cuts the grid into "
+                        f"{len(pieces)} pieces, not two")
+    new = new_code(partition)
+    result = dict(partition)
+    result[new] = _meet(grid, _snap(pieces[1]))
+    result[code] = _minus(grid, result[new])
+    return _finish(partition, result, [code, new], buildings)
+
+
+def merge(partition: Mapping[str, BaseGeometry], codes: list[str], buildings: Iterable[Building] = ()) -> Outcome:
+    """Merge neighbouring grids into the first code given; the others are removed."""
+    if len(set(codes)) < 2:
+        raise EditError("请选择至少两个网格合并 / pick at least two grids to merge")
+    _require(partition, *codes)
+    merged = shapely.union_all([partition[c] for c in codes], grid_size=PRECISION)
+    if merged.geom_type != "Polygon":
+        raise EditError("只能合并相邻（有公共边界）的网格 / only neighbouring grids sharing a boundary can merge")
+    result = {c: g for c, g in partition.items() if c not in codes[1:]}
+    result[codes[0]] = merged
+    return _finish(partition, result, [codes[0]], buildings, removed=codes[1:])
+
+
+def reshape(partition: Mapping[str, BaseGeometry], code: str, region: BaseGeometry,
+            buildings: Iterable[Building] = ()) -> Outcome:
+    """Give the drawn region (inside the community) to a grid: its neighbours lose exactly what it gains."""
+    _require(partition, code)
+    return _take(partition, code, region, buildings)
+
+
+def draw(partition: Mapping[str, BaseGeometry], region: BaseGeometry,
+         buildings: Iterable[Building] = ()) -> Outcome:
+    """A new grid over the drawn region (clipped to the community), taken from the grids it covers."""
+    code = new_code(partition)
+    return _take({**partition, code: shapely.Polygon()}, code, region, buildings)
+
+
+def _take(partition: Mapping[str, BaseGeometry], code: str, region: BaseGeometry,
+          buildings: Iterable[Building]) -> Outcome:
+    region = _snap(region)
+    if region.geom_type not in ("Polygon", "MultiPolygon") or region.is_empty:
+        raise EditError("请画一个面（多边形） / draw a polygon")
+    result = dict(partition)
+    changed = []
+    for other, geom in partition.items():
+        if other == code:
+            continue
+        taken = _meet(geom, region)
+        if taken.area > 0:
+            result[other] = _minus(geom, taken)
+            result[code] = _plus(result[code], taken)
+            changed.append(other)
+    if not changed:
+        raise EditError("所画范围没有覆盖其他网格 / the region covers no other grid")
+    return _finish(partition, result, [code, *changed], buildings)
+
+
+def _finish(before: Mapping[str, BaseGeometry], after: dict[str, BaseGeometry], changed: list[str],
+            buildings: Iterable[Building], removed: Iterable[str] = ()) -> Outcome:
+    """Keep buildings whole, drop emptied grids, check the result is still a clean partition."""
+    changed = list(dict.fromkeys(changed))
+    changed += [c for c in _keep_buildings_whole(after, changed, buildings) if c not in changed]
+    removed = list(removed) + [c for c in changed if after[c].is_empty]
+    for code in removed:
+        after.pop(code, None)
+    changed = [c for c in changed if c in after]
+    check_partition(before, after)
+    warnings = [f"网格 {c} 分成了互不相连的 {len(shapely.get_parts(after[c]))} 块 / grid {c} is not contiguous"
+                for c in changed if after[c].geom_type == "MultiPolygon"]
+    return Outcome(after, changed, removed, warnings)
+
+
+def _keep_buildings_whole(partition: dict[str, BaseGeometry], changed: list[str],
+                          buildings: Iterable[Building]) -> list[str]:
+    """Give every building cut by a changed grid's boundary whole to the grid holding most of it."""
+    touched = []
+    changed_area = shapely.union_all([partition[c] for c in changed], grid_size=PRECISION)
+    for building in buildings:
+        footprint = _snap(building.footprint)
+        if not footprint.intersects(changed_area):
+            continue
+        shares = {c: _meet(g, footprint).area for c, g in partition.items() if g.intersects(footprint)}
+        shares = {c: a for c, a in shares.items() if a > PRECISION**2}
+        if len(shares) < 2:
+            continue
+        owner = max(sorted(shares), key=lambda c: shares[c])  # ties: the lowest code
+        for code in shares:
+            if code != owner:
+                piece = _meet(partition[code], footprint)
+                partition[code] = _minus(partition[code], piece)
+                partition[owner] = _plus(partition[owner], piece)
+                touched.append(code)
+        touched.append(owner)
+    return touched
+
+
+def check_partition(before: Mapping[str, BaseGeometry], after: Mapping[str, BaseGeometry]) -> None:
+    """Refuse a result that is not a clean partition of the same ground: no overlap, no gap, same total area."""
+    geoms = [g for g in after.values() if not g.is_empty]
+    invalid = [c for c, g in after.items() if not g.is_valid]
+    if invalid:
+        raise EditError(f"网格 {', '.join(invalid)} 的几何无效 / invalid geometry: {', '.join(invalid)}")
+    total_before = sum(g.area for g in before.values())
+    total_after = sum(g.area for g in geoms)
+    union_after = shapely.union_all(geoms, grid_size=PRECISION).area
+    if abs(total_after - union_after) > AREA_TOLERANCE:
+        raise EditError(f"修改会使网格重叠 {total_after - union_after:.2f} 平方米 / the edit would overlap grids")
+    if abs(total_before - total_after) > AREA_TOLERANCE:
+        raise EditError(f"修改会改变社区的覆盖面积 {total_after - total_before:+.2f} 平方米 / the edit would open a gap")

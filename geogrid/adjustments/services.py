@@ -1,0 +1,243 @@
+"""Writes of the grid editor: apply an operation to a draft, submit a change request, approve or reject it,
+and restore a past version (as a new request).
+
+Submissions and approvals of one community queue on a lock of the community's row, so two editors can never
+both pass the conflict check: the second is told what the first changed, and keeps their draft.
+"""
+from dataclasses import dataclass, field
+from typing import Any
+
+import pghistory
+import shapely
+from shapely.geometry import shape
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from shapely.geometry.base import BaseGeometry
+
+from geogrid.adjustments import partition as ops
+from geogrid.adjustments.models import ChangeRequest
+from geogrid.adjustments.selectors import (GridFeature, as_feature_collection, current_grids, draft_of,
+                                           footprints_in, grids_at, previous_generation, statistics, to_metres)
+from geogrid.areas.models import Area
+from geogrid.buildings.services import place_buildings
+from geogrid.core.models import Generation
+from geogrid.core.services import create_generation
+from geogrid.grids.models import Grid
+
+OPERATIONS = ("split", "merge", "reshape", "draw")
+
+
+class Conflict(Exception):
+    """The draft was made on grids that changed since, or that a pending request also changes."""
+
+    def __init__(self, message: str, codes: list[str]):
+        super().__init__(message)
+        self.codes = codes
+
+
+@dataclass
+class Draft:
+    """A draft as the editor sends it: the partition in metres and each grid's properties."""
+
+    partition: dict[str, BaseGeometry]
+    properties: dict[str, GridFeature] = field(default_factory=dict)
+
+    @classmethod
+    def from_geojson(cls, collection: dict[str, Any]) -> "Draft":
+        try:
+            features = collection["features"]
+            partition = ops.snapped({f["properties"]["code"]: to_metres(shape(f["geometry"]))
+                                     for f in features})
+            properties = {f["properties"]["code"]: {k: v for k, v in f["properties"].items() if k != "stats"}
+                          for f in features}
+        except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
+            raise ops.EditError("草稿不是有效的 GeoJSON 网格集合 / the draft is not a valid FeatureCollection") from None
+        return cls(partition, properties)
+
+
+def live_draft(community: Area, draft: Draft) -> dict[str, Any]:
+    """The draft with every grid's live statistics and rule violations, as GeoJSON."""
+    _, points, counts = footprints_in(community)
+    stats = statistics(community, draft.partition, draft.properties, points, counts)
+    return as_feature_collection(draft.partition, draft.properties, stats)
+
+
+def apply_operation(community: Area, draft: Draft, operation: dict[str, Any]) -> dict[str, Any]:
+    """Run one editor operation on a draft; returns the new draft with statistics, what changed and warnings.
+    Raises `partition.EditError` with the reason when the operation cannot be done as drawn."""
+    kind = operation.get("op")
+    if kind not in OPERATIONS:
+        raise ops.EditError(f"未知的操作 {kind!r}，可选：{', '.join(OPERATIONS)} / unknown operation")
+    buildings, points, counts = footprints_in(community)
+    try:
+        if kind == "split":
+            outcome = ops.split(draft.partition, operation["grid"], _metres(operation["line"]), buildings)
+        elif kind == "merge":
+            outcome = ops.merge(draft.partition, list(operation["grids"]), buildings)
+        elif kind == "reshape":
+            outcome = ops.reshape(draft.partition, operation["grid"], _metres(operation["region"]), buildings)
+        else:
+            outcome = ops.draw(draft.partition, _metres(operation["region"]), buildings)
+    except KeyError as missing:
+        raise ops.EditError(f"操作缺少参数 {missing} / the operation lacks {missing}") from None
+    properties = _properties_after(draft, outcome, operation, community)
+    stats = statistics(community, outcome.partition, properties, points, counts)
+    return {"draft": as_feature_collection(outcome.partition, properties, stats), "changed": outcome.changed,
+            "removed": outcome.removed, "warnings": outcome.warnings}
+
+
+def _metres(geojson: dict[str, Any]) -> BaseGeometry:
+    try:
+        return to_metres(shape(geojson))
+    except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
+        raise ops.EditError("所画的线或面无法识别 / the drawn geometry is not valid GeoJSON") from None
+
+
+def _properties_after(draft: Draft, outcome: ops.Outcome, operation: dict[str, Any],
+                      community: Area) -> dict[str, GridFeature]:
+    """Properties of the grids after an operation; a new grid takes its kind and setting from the grid it
+    came from (the split grid, or the one it took most from)."""
+    properties = {c: p for c, p in draft.properties.items() if c in outcome.partition}
+    for code in outcome.changed:
+        if code in properties:
+            continue
+        source = operation.get("grid") if operation["op"] == "split" else max(
+            (c for c in draft.partition if c in outcome.changed or c in outcome.removed),
+            key=lambda c: draft.partition[c].intersection(outcome.partition[code]).area, default=None)
+        origin = draft.properties.get(source, {})
+        properties[code] = {"code": code, "name": operation.get("name") or f"{community.name}{code}网格",
+                            "grid_id": None, "level": origin.get("level", 1),
+                            "kind": origin.get("kind", Grid.Kind.COMPREHENSIVE),
+                            "setting": origin.get("setting", Grid.Setting.URBAN), "from": source}
+    return properties
+
+
+# ---- change requests -------------------------------------------------------------------------------------
+
+def submit(user: User, community: Area, draft: Draft, base: dict[str, int], reason: str, level: int = 1,
+           restored_from: Generation | None = None) -> ChangeRequest:
+    """Propose a draft drawn on the grid rows `base` (code -> grid id, as the editor loaded them). Refused
+    (`Conflict`) when those rows are no longer current or a pending request changes the same grids; refused
+    (`EditError`) when the draft is not a clean partition of the community or changes nothing."""
+    if not reason.strip():
+        raise ops.EditError("请填写调整理由 / give a reason")
+    with transaction.atomic():
+        Area.objects.select_for_update().get(pk=community.pk)  # one submission or approval at a time
+        current, _ = draft_of(community, level)
+        changed, removed = _compare(draft, current, base)
+        if not changed and not removed:
+            raise ops.EditError("草稿与现行网格相同，没有需要提交的调整 / the draft changes nothing")
+        _check_still_current(community, level, base, changed + removed)
+        _check_no_pending(community, changed + removed)
+        ops.check_partition(current, draft.partition)
+        return ChangeRequest.objects.create(
+            community=community, level=level, reason=reason.strip(), base=base,
+            proposal=as_feature_collection(draft.partition, draft.properties), changed=changed, removed=removed,
+            created_by=user, restored_from=restored_from)
+
+
+def _compare(draft: Draft, current: dict[str, BaseGeometry], base: dict[str, int]) -> tuple[list[str], list[str]]:
+    """Codes whose geometry (or name) the draft changes or adds, and current codes it removes."""
+    removed = sorted(c for c in current if c not in draft.partition)
+    changed = sorted(c for c, geom in draft.partition.items()
+                     if c not in current or not shapely.equals_exact(geom, current[c], tolerance=ops.PRECISION, normalize=True))
+    return changed, removed
+
+
+def _check_still_current(community: Area, level: int, base: dict[str, int], codes: list[str]) -> None:
+    current = dict(current_grids(community, level).values_list("code", "pk"))
+    stale = sorted(c for c in codes if current.get(c) != base.get(c))
+    if stale:
+        raise Conflict(f"网格 {'、'.join(stale)} 在您编辑期间已被他人修改并批准，请重新载入后再调整（您的草稿仍保留）"
+                       f" / grids changed since you started editing", stale)
+
+
+def _check_no_pending(community: Area, codes: list[str]) -> None:
+    for other in ChangeRequest.objects.filter(community=community, status=ChangeRequest.Status.PENDING):
+        overlap = sorted(other.touches() & set(codes))
+        if overlap:
+            raise Conflict(f"网格 {'、'.join(overlap)} 已有 {other.created_by.get_username()} 于 "
+                           f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M} 提交的待审批调整 #{other.pk}，"
+                           f"请待其审批后再提交（您的草稿仍保留） / a pending request #{other.pk} changes the same grids",
+                           overlap)
+
+
+def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:
+    """Approve (writing a new generation of the grids) or reject a pending request."""
+    with transaction.atomic():
+        Area.objects.select_for_update().get(pk=request.community_id)
+        request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != ChangeRequest.Status.PENDING:
+            raise ops.EditError(f"申请 #{request.pk} 已{request.get_status_display()} / already decided")
+        if approve:
+            _check_still_current(request.community, request.level, request.base, request.changed + request.removed)
+            request.generation = _apply(user, request)
+        request.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REJECTED
+        request.decided_by, request.decided_at, request.decision_note = user, timezone.now(), note
+        request.save()
+        return request
+
+
+def _apply(user: User, request: ChangeRequest) -> Generation:
+    """Write the approved proposal as a new generation: changed grids get a new row each (links follow),
+    removed grids are closed, new grids get the next free codes."""
+    community = request.community
+    generation = create_generation(f"网格调整 #{request.pk}：{request.reason[:150]}", user)
+    closed_at = previous_generation(generation)
+    features = {f["properties"]["code"]: f for f in request.proposal["features"]}
+    current = {g.code: g for g in current_grids(community, request.level)}
+    codes = _new_codes(community, [c for c in request.changed if c.startswith(ops.NEW_CODE_PREFIX)])
+    with pghistory.context(reason=f"change request {request.pk}"):
+        try:
+            Grid.objects.filter(pk__in=[current[c].pk for c in request.changed + request.removed if c in current]
+                                ).update(generation_high=closed_at)
+            for code in request.changed:
+                feature = features[code]
+                old = current.get(code)
+                _new_version(old, codes.get(code, code), feature, community, request.level, generation)
+            place_buildings()
+        except DatabaseError as error:
+            raise ops.EditError(f"数据库拒绝了此调整：{str(error).splitlines()[0]} / the database refused it") from None
+    return generation
+
+
+def _new_version(old: Grid | None, code: str, feature: dict[str, Any], community: Area, level: int,
+                 generation: Generation) -> Grid:
+    props = feature["properties"]
+    geom = GEOSGeometry(shapely.to_wkb(shape(feature["geometry"])).hex(), srid=4490)
+    grid = Grid(code=code, name=props.get("name") or (old.name if old else code), level=level,
+                kind=props.get("kind") or Grid.Kind.COMPREHENSIVE, setting=props.get("setting") or Grid.Setting.URBAN,
+                exclusive_type=old.exclusive_type if old else "", community=community,
+                geom=geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4490),
+                generation_low=generation)
+    grid.save()
+    if old is not None:  # staff, children and business-grid links follow the grid to its new row
+        grid.staff.set(old.staff.all())
+        grid.business_grids.set(old.business_grids.all())
+        Grid.objects.current().filter(parent=old).update(parent=grid)
+    return grid
+
+
+def _new_codes(community: Area, provisional: list[str]) -> dict[str, str]:
+    """Next free 3-digit sequences after every code the community has ever used (history keeps old codes)."""
+    used = Grid.objects.filter(community=community, code__startswith=community.code).values_list("code", flat=True)
+    last = max((int(c[12:15]) for c in used if len(c) >= 15 and c[12:15].isdigit()), default=0)
+    return {code: f"{community.code}{last + i:03d}" for i, code in enumerate(sorted(provisional), start=1)}
+
+
+def restore(user: User, community: Area, generation: Generation, reason: str, level: int = 1) -> ChangeRequest:
+    """Propose the community's grids as they were in a past generation (approval makes it a new version)."""
+    past = list(grids_at(community, generation.pk, level))
+    if not past:
+        raise ops.EditError(f"第{generation.pk}版中该社区没有网格 / no grids in that version")
+    partition = ops.snapped({g.code: to_metres(shapely.from_wkb(bytes(g.geom.wkb))) for g in past})
+    current, properties = draft_of(community, level)
+    for grid in past:
+        if grid.code not in properties:
+            properties[grid.code] = {"code": grid.code, "name": grid.name, "grid_id": None, "level": grid.level,
+                                     "kind": grid.kind, "setting": grid.setting}
+    draft = Draft(partition, {c: p for c, p in properties.items() if c in partition})
+    base = {c: p["grid_id"] for c, p in properties.items() if p.get("grid_id")}
+    return submit(user, community, draft, base, reason, level, restored_from=generation)

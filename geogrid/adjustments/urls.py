@@ -1,0 +1,16 @@
+"""Mounted at /api/v1/adjustments/ (see api.py for what each endpoint does)."""
+from django.urls import path
+
+from geogrid.adjustments import api
+
+urlpatterns = [
+    path("requests", api.RequestListView.as_view(), name="api-adjustment-requests"),
+    path("requests/<int:pk>", api.RequestView.as_view(), name="api-adjustment-request"),
+    path("requests/<int:pk>/decision", api.DecisionView.as_view(), name="api-adjustment-decision"),
+    path("<str:code>/draft", api.DraftView.as_view(), name="api-adjustment-draft"),
+    path("<str:code>/operations", api.OperationView.as_view(), name="api-adjustment-operations"),
+    path("<str:code>/requests", api.SubmitView.as_view(), name="api-adjustment-submit"),
+    path("<str:code>/history", api.HistoryView.as_view(), name="api-adjustment-history"),
+    path("<str:code>/history/<int:generation>", api.VersionView.as_view(), name="api-adjustment-version"),
+    path("<str:code>/restore", api.RestoreView.as_view(), name="api-adjustment-restore"),
+]
