@@ -7,9 +7,11 @@ from geogrid.exports.api import ExportView
 from geogrid.grids.api import GridGeoJSONView
 from geogrid.imports.api import ImportJobView
 from geogrid.locate.api import LocateView
+from geogrid.search.api import SearchView
 
 urlpatterns = [
     path("locate", LocateView.as_view(), name="api-locate"),
+    path("search", SearchView.as_view(), name="api-search"),
     path("grids.geojson", GridGeoJSONView.as_view(), name="api-grids"),
     path("coverage", CoverageView.as_view(), name="api-coverage"),
     path("export", ExportView.as_view(), name="api-export"),

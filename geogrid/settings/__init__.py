@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "geogrid.imports",
     "geogrid.exports",
     "geogrid.adjustments",
+    "geogrid.search",
     "geogrid.demo",
     "maps",
     "tiles",
