@@ -5,4 +5,5 @@ from maps import views
 urlpatterns = [
     path("", views.grid_map, name="map"),
     path("coverage", views.coverage_map, name="coverage-map"),
+    path("plan/<str:code>", views.plan_page, name="plan"),
 ]
