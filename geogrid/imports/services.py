@@ -7,6 +7,7 @@ Two passes over the file, so a large file never sits in memory whole:
    reports everything a real import would, including the database's refusals.
 All of it lands or none of it does. The import log (`ImportJob`) is written outside that transaction.
 """
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from geogrid.accounts.selectors import scope_of
 from geogrid.areas.models import Area
+from geogrid.core.copy import copy_rows
 from geogrid.core.crs import CoordinateError, check_in_area, parse_crs, to_storage
 from geogrid.buildings.services import place_buildings
 from geogrid.core.services import create_generation
@@ -28,7 +30,7 @@ from geogrid.imports.models import ImportedFeature, ImportJob
 from geogrid.imports.readers import ReadError, SourceFile, open_source
 from geogrid.imports.schemas import SCHEMAS, GeometryKind, Schema
 from geogrid.imports.validation import CheckedFeature, Problem, check_feature, resolve_columns
-from geogrid.imports.writers import WRITERS, WriteContext, WriteError
+from geogrid.imports.writers import WRITERS, Created, WriteContext, WriteError
 
 MAX_REPORTED = 500
 STREAMED_TARGETS = {"buildings", "stations", "business_grids"}  # no links between rows: written batch by batch  # problems listed in full; the counts always cover all of them
@@ -207,14 +209,18 @@ def _write(source: SourceFile, schema: Schema, columns: dict[str, str], crs, opt
             ctx = WriteContext(department=_department(options), scope=_scope_area(user))
             if schema.target in ("grids", "business_grids"):
                 ctx.generation = create_generation(f"导入{schema.label}：{source.path.name}", user)
+            new_buildings: list[int] = []
             for rows, read in batches:
                 written = WRITERS[schema.target](rows, ctx)
                 _keep_sources(written, crs, reporter.job)
                 created += len(written)
+                new_buildings += [c.pk for c in written if c.model == "buildings.Building"]
                 done += read
                 reporter("write", done, source.count)
-            if schema.target in ("grids", "buildings"):
-                place_buildings()  # 以房定户: placements and grid counts follow
+            if schema.target == "grids":
+                place_buildings()  # 以房定户: every building may move to a new grid
+            elif schema.target == "buildings":
+                place_buildings(new_buildings)  # only the new ones need placing; the grids stay
             if options.dry_run:
                 raise _DryRun
     except _DryRun:
@@ -245,14 +251,14 @@ def _department(options: ImportOptions) -> Department | None:
     return department
 
 
-def _keep_sources(created: list, crs, job: ImportJob) -> None:
-    """The raw record (geometry in the file's CRS, attributes) of every created row."""
-    ImportedFeature.objects.bulk_create([
-        ImportedFeature(job=job, number=row.number, model=obj._meta.label, object_id=obj.pk, raw_crs=crs.name,
-                        raw_wkt=row.raw.geometry.wkt if row.raw.geometry is not None else "",
-                        attributes={k: _jsonable(v) for k, v in row.raw.attributes.items()})
-        for obj, row in created
-    ], batch_size=2000)
+def _keep_sources(created: list[Created], crs, job: ImportJob) -> None:
+    """The raw record (geometry in the file's CRS, attributes) of every created row, by COPY."""
+    fields = ["job", "number", "model", "object_id", "raw_crs", "raw_wkt", "attributes"]
+    copy_rows(ImportedFeature, fields, [
+        (job.pk, c.row.number, c.model, c.pk, crs.name, c.row.raw.geometry.wkt if c.row.raw.geometry is not None else "",
+         json.dumps({k: _jsonable(v) for k, v in c.row.raw.attributes.items()}, ensure_ascii=False))
+        for c in created
+    ])
 
 
 def _jsonable(value):

@@ -12,6 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
+from geogrid.core.copy import copy_rows, ewkb
 from geogrid.core.models import Generation
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.grids.models import Grid
@@ -29,6 +30,19 @@ class WriteError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problems")
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class Created:
+    """A row a writer created, for the import's raw-record log."""
+
+    model: str  # "app_label.Model"
+    pk: int
+    row: CheckedFeature
+
+    @classmethod
+    def of(cls, obj, row: CheckedFeature) -> "Created":
+        return cls(obj._meta.label, obj.pk, row)
 
 
 @dataclass
@@ -77,7 +91,7 @@ def _refuse_taken(rows: list[CheckedFeature], taken: set[str], label: str, key: 
         raise WriteError(problems)
 
 
-def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list:
+def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     ctx.refuse_outside(rows, lambda r: [r.values["code"]])
     rows = sorted(rows, key=lambda r: AREA_TIER[r.values["kind"]])
     _refuse_taken(rows, set(Area.objects.filter(code__in=[r.values["code"] for r in rows]).values_list("code", flat=True)),
@@ -94,13 +108,13 @@ def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list:
         area = Area.objects.create(code=v["code"], name=v["name"], kind=v["kind"], parent_id=parent_id,
                                    geom=_multipolygon(row.geometry))
         known[area.code] = area.id
-        created.append((area, row))
+        created.append(Created.of(area, row))
     if problems:
         raise WriteError(problems)
     return created
 
 
-def write_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list:
+def write_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     ctx.refuse_outside(rows, lambda r: [r.values["community_code"]])
     rows = sorted(rows, key=lambda r: r.values["level"])
     codes = [r.values["code"] for r in rows]
@@ -129,35 +143,42 @@ def write_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list:
             generation_low=ctx.generation,
         )
         parents[grid.code] = grid.id
-        created.append((grid, row))
+        created.append(Created.of(grid, row))
     if problems:
         raise WriteError(problems)
     return created
 
 
-def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list:
+def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Buildings by COPY (an import can hold a county's hundred thousand); placement follows in SQL."""
     ctx.refuse_points_outside(rows)
-    buildings = []
+    footprints, problems = [], []
     for row in rows:
+        geometry = row.geometry
+        if geometry.geom_type == "MultiPolygon":
+            if len(geometry.geoms) != 1:
+                problems.append(_problem(row, "楼栋轮廓应为单个面 / a footprint must be one polygon"))
+                continue
+            geometry = geometry.geoms[0]
+        footprints.append(geometry if geometry.geom_type == "Polygon" else None)
         v = row.values
-        footprint = _geos(row.geometry) if row.geometry.geom_type != "Point" else None
-        if footprint is not None and footprint.geom_type == "MultiPolygon":
-            if len(footprint) != 1:
-                raise WriteError([_problem(row, "楼栋轮廓应为单个面 / a footprint must be one polygon")])
-            footprint = footprint[0]
-        point = footprint.point_on_surface if footprint is not None else _geos(row.geometry)
-        buildings.append(Building(address=v["address"], floors=v["floors"], households=v["households"],
-                                  resident_households=v["resident_households"], population=v["population"],
-                                  use=v["use"], footprint=footprint, point=point))
-    problems = [_problem(r, "常住户数不能大于规划户数 / resident households exceed planned households")
-                for r, b in zip(rows, buildings) if b.households and b.resident_households > b.households]
+        if v["households"] and v["resident_households"] > v["households"]:
+            problems.append(_problem(row, "常住户数不能大于规划户数 / resident households exceed planned households"))
     if problems:
         raise WriteError(problems)
-    Building.objects.bulk_create(buildings, batch_size=2000)
-    return list(zip(buildings, rows))
+    points = [r.geometry if f is None else None for r, f in zip(rows, footprints)]
+    inner = shapely.point_on_surface([f for f in footprints if f is not None])
+    inner_points = iter(inner)
+    points = [p if p is not None else next(inner_points) for p in points]
+    fields = ["address", "floors", "households", "resident_households", "population", "use", "footprint", "point"]
+    values = [(r.values["address"], r.values["floors"], r.values["households"], r.values["resident_households"],
+               r.values["population"], r.values["use"], footprint, point)
+              for r, footprint, point in zip(rows, ewkb(footprints), ewkb(points))]
+    ids = copy_rows(Building, fields, values)
+    return [Created(Building._meta.label, pk, row) for pk, row in zip(ids, rows)]
 
 
-def write_business_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list:
+def write_business_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     if ctx.department is None:
         raise WriteError([Problem(None, "导入业务网格需指定部门（--department 代码）/ name the department")])
     if ctx.scope is not None and not ctx.department.area.code.startswith(Area.code_prefix(ctx.scope.code)):
@@ -167,10 +188,10 @@ def write_business_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list:
     grids = [BusinessGrid(department=ctx.department, code=r.values["code"], name=r.values["name"],
                           geom=_multipolygon(r.geometry), generation_low=ctx.generation) for r in rows]
     BusinessGrid.objects.bulk_create(grids)
-    return list(zip(grids, rows))
+    return [Created.of(g, r) for g, r in zip(grids, rows)]
 
 
-def write_stations(rows: list[CheckedFeature], ctx: WriteContext) -> list:
+def write_stations(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     ctx.refuse_points_outside(rows)
     stations = []
     for row in rows:
@@ -180,10 +201,10 @@ def write_stations(rows: list[CheckedFeature], ctx: WriteContext) -> list:
                                        address=row.values["address"], opening_hours=row.values["opening_hours"],
                                        community=community))
     ServiceStation.objects.bulk_create(stations)
-    return list(zip(stations, rows))
+    return [Created.of(s, r) for s, r in zip(stations, rows)]
 
 
-def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list:
+def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     ctx.refuse_outside(rows, lambda r: [c for c in CODE_SEPARATORS.split(r.values["grid_codes"]) if c])
     wanted = {c for r in rows for c in CODE_SEPARATORS.split(r.values["grid_codes"]) if c}
     grids = dict(Grid.objects.current().filter(code__in=wanted).values_list("code", "id"))
@@ -202,13 +223,13 @@ def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list:
         member = StaffMember.objects.create(name=v["name"], role=v["role"], phone=v["phone"], post=v["post"],
                                             department_id=departments.get(v["department_code"]))
         member.grids.set([grids[c] for c in codes])
-        created.append((member, row))
+        created.append(Created.of(member, row))
     if problems:
         raise WriteError(problems)
     return created
 
 
-WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list]] = {
+WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]] = {
     "areas": write_areas,
     "grids": write_grids,
     "buildings": write_buildings,
