@@ -17,5 +17,6 @@ urlpatterns = [
     path("export", ExportView.as_view(), name="api-export"),
     path("imports/<int:pk>", ImportJobView.as_view(), name="api-import-job"),
     path("adjustments/", include("geogrid.adjustments.urls")),
+    path("alignment/", include("geogrid.alignment.urls")),
     path("auth/token", TokenView.as_view(), name="api-token"),
 ]

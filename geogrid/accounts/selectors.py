@@ -66,3 +66,12 @@ def departments_serving(user: User | AnonymousUser) -> "QuerySet[Department]":
         above.append(area.pk)
         area = area.parent
     return Department.objects.filter(Q(area__code__startswith=prefix) | Q(area__in=above))
+
+
+def departments_visible_to(user: User) -> "QuerySet[Department]":
+    """Whose business grids the user may see, export or align: a department user's own department only; an
+    area user's, every department serving the area (`departments_serving`); all for superusers."""
+    scope = scope_of(user)
+    if scope is not None and scope.department_id is not None and not user.is_superuser:
+        return Department.objects.filter(pk=scope.department_id)
+    return departments_serving(user)

@@ -25,6 +25,7 @@ from geogrid.adjustments.models import ChangeRequest
 from geogrid.adjustments.partition import EditError
 from geogrid.areas.models import Area
 from geogrid.core.models import Generation
+from geogrid.core.selectors import previous_generation
 from geogrid.grids.models import Grid
 
 
@@ -89,7 +90,7 @@ class VersionView(EditorView):
         community = _community(request, code)
         version = get_object_or_404(Generation, pk=generation)
         level = _level(request)
-        before = selectors.previous_generation(version)
+        before = previous_generation(version)
         return Response({"generation": version.pk, "description": version.description,
                          "before": _collection(selectors.grids_at(community, before, level) if before else []),
                          "after": _collection(selectors.grids_at(community, version.pk, level))})

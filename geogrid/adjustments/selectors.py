@@ -11,10 +11,8 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import mapping
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
@@ -24,23 +22,12 @@ from geogrid.adjustments.partition import snapped
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.core.models import Generation
+from geogrid.core.selectors import previous_generation
+from geogrid.core.crs import from_area_crs, to_area_crs
 from geogrid.coverage.selectors import rules_for
 from geogrid.grids.models import Grid
 
 GridFeature = dict[str, Any]
-
-
-def _transformer(inverse: bool = False) -> Transformer:
-    source, target = 4490, settings.GEOGRID_AREA_SRID
-    return Transformer.from_crs(target if inverse else source, source if inverse else target, always_xy=True)
-
-
-def to_metres(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_transformer().transform(xy[:, 0], xy[:, 1])))
-
-
-def to_degrees(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_transformer(True).transform(xy[:, 0], xy[:, 1])))
 
 
 def _shapely(geos_geometry) -> BaseGeometry:
@@ -78,7 +65,7 @@ def current_grids(community: Area, level: int = 1) -> "QuerySet[Grid]":
 def draft_of(community: Area, level: int = 1) -> tuple[dict[str, BaseGeometry], dict[str, GridFeature]]:
     """The community's current grids of a level: geometry in metres (snapped) and properties, by code."""
     grids = list(current_grids(community, level))
-    partition = snapped({g.code: to_metres(_shapely(g.geom)) for g in grids})
+    partition = snapped({g.code: to_area_crs(_shapely(g.geom)) for g in grids})
     properties = {g.code: {"code": g.code, "name": g.name, "grid_id": g.pk, "kind": g.kind, "setting": g.setting,
                            "level": g.level} for g in grids}
     return partition, properties
@@ -89,8 +76,8 @@ def footprints_in(community: Area) -> tuple[list[Footprint], np.ndarray, np.ndar
     live statistics (points as an (n, 2) array; counts as (n, 3): households, resident households, people)."""
     rows = list(Building.objects.filter(point__within=community.geom)
                 .values_list("id", "point", "footprint", "households", "resident_households", "population"))
-    footprints = [Footprint(pk, to_metres(_shapely(fp))) for pk, _, fp, *_ in rows if fp is not None]
-    points = shapely.get_coordinates(to_metres(shapely.MultiPoint([_shapely(r[1]) for r in rows]))) if rows \
+    footprints = [Footprint(pk, to_area_crs(_shapely(fp))) for pk, _, fp, *_ in rows if fp is not None]
+    points = shapely.get_coordinates(to_area_crs(shapely.MultiPoint([_shapely(r[1]) for r in rows]))) if rows \
         else np.empty((0, 2))
     counts = np.array([[r[3] or 0, r[4] or 0, r[5] or 0] for r in rows], dtype=np.int64).reshape(-1, 3)
     return footprints, points, counts
@@ -137,7 +124,7 @@ def as_feature_collection(partition: dict[str, BaseGeometry], properties: dict[s
         if stats is not None:
             props["stats"] = stats[code].as_dict()
         features.append({"type": "Feature", "id": code, "properties": props,
-                         "geometry": mapping(to_degrees(partition[code]))})
+                         "geometry": mapping(from_area_crs(partition[code]))})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -159,11 +146,6 @@ def history_of(community: Area, level: int = 1) -> list[dict[str, Any]]:
                          "added": sorted(started - ended), "changed": sorted(started & ended),
                          "removed": sorted(ended - started)})
     return versions
-
-
-def previous_generation(generation: Generation) -> int | None:
-    """The generation before this one: rows a generation replaces are valid up to and including it."""
-    return Generation.objects.filter(pk__lt=generation.pk).order_by("-pk").values_list("pk", flat=True).first()
 
 
 def grids_at(community: Area, generation: int, level: int = 1) -> "QuerySet[Grid]":

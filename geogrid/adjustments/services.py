@@ -19,11 +19,13 @@ from shapely.geometry.base import BaseGeometry
 from geogrid.adjustments import partition as ops
 from geogrid.adjustments.models import ChangeRequest
 from geogrid.adjustments.selectors import (GridFeature, as_feature_collection, current_grids, draft_of,
-                                           footprints_in, grids_at, previous_generation, statistics, to_metres)
+                                           footprints_in, grids_at, statistics)
+from geogrid.alignment.services import follow_base_grids
 from geogrid.areas.models import Area
 from geogrid.buildings.services import place_buildings
+from geogrid.core.crs import to_area_crs
 from geogrid.core.models import Generation
-from geogrid.core.services import create_generation
+from geogrid.core.services import create_generation, retire
 from geogrid.grids.models import Grid
 
 OPERATIONS = ("split", "merge", "reshape", "draw")
@@ -48,7 +50,7 @@ class Draft:
     def from_geojson(cls, collection: dict[str, Any]) -> "Draft":
         try:
             features = collection["features"]
-            partition = ops.snapped({f["properties"]["code"]: to_metres(shape(f["geometry"]))
+            partition = ops.snapped({f["properties"]["code"]: to_area_crs(shape(f["geometry"]))
                                      for f in features})
             properties = {f["properties"]["code"]: {k: v for k, v in f["properties"].items() if k != "stats"}
                           for f in features}
@@ -90,7 +92,7 @@ def apply_operation(community: Area, draft: Draft, operation: dict[str, Any]) ->
 
 def _metres(geojson: dict[str, Any]) -> BaseGeometry:
     try:
-        return to_metres(shape(geojson))
+        return to_area_crs(shape(geojson))
     except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
         raise ops.EditError("所画的线或面无法识别 / the drawn geometry is not valid GeoJSON") from None
 
@@ -185,19 +187,23 @@ def _apply(user: User, request: ChangeRequest) -> Generation:
     removed grids are closed, new grids get the next free codes."""
     community = request.community
     generation = create_generation(f"网格调整 #{request.pk}：{request.reason[:150]}", user)
-    closed_at = previous_generation(generation)
     features = {f["properties"]["code"]: f for f in request.proposal["features"]}
     current = {g.code: g for g in current_grids(community, request.level)}
     codes = _new_codes(community, [c for c in request.changed if c.startswith(ops.NEW_CODE_PREFIX)])
     with pghistory.context(reason=f"change request {request.pk}"):
         try:
-            Grid.objects.filter(pk__in=[current[c].pk for c in request.changed + request.removed if c in current]
-                                ).update(generation_high=closed_at)
+            retire(Grid.objects.filter(pk__in=[current[c].pk for c in request.changed + request.removed if c in current]),
+                   generation)
+            origins = {}  # new grid id -> the retired grid it replaces or was split from
             for code in request.changed:
                 feature = features[code]
-                old = current.get(code)
-                _new_version(old, codes.get(code, code), feature, community, request.level, generation)
+                source = current.get(code) or current.get(feature["properties"].get("from"))
+                grid = _new_version(current.get(code), codes.get(code, code), feature, community, request.level,
+                                    generation)
+                if source is not None:
+                    origins[grid.pk] = source.pk
             place_buildings()
+            follow_base_grids(generation, origins)  # aligned business grids stay on their base grids
         except DatabaseError as error:
             raise ops.EditError(f"数据库拒绝了此调整：{str(error).splitlines()[0]} / the database refused it") from None
     return generation
@@ -232,7 +238,7 @@ def restore(user: User, community: Area, generation: Generation, reason: str, le
     past = list(grids_at(community, generation.pk, level))
     if not past:
         raise ops.EditError(f"第{generation.pk}版中该社区没有网格 / no grids in that version")
-    partition = ops.snapped({g.code: to_metres(shapely.from_wkb(bytes(g.geom.wkb))) for g in past})
+    partition = ops.snapped({g.code: to_area_crs(shapely.from_wkb(bytes(g.geom.wkb))) for g in past})
     current, properties = draft_of(community, level)
     for grid in past:
         if grid.code not in properties:

@@ -1,7 +1,8 @@
-"""Mounted at /api/v1/adjustments/ (see api.py for what each endpoint does)."""
+"""Mounted at /api/v1/adjustments/ (see api.py for what each endpoint does; surroundings.py for the editor's
+buildings, roads and water)."""
 from django.urls import path
 
-from geogrid.adjustments import api
+from geogrid.adjustments import api, surroundings
 
 urlpatterns = [
     path("requests", api.RequestListView.as_view(), name="api-adjustment-requests"),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("<str:code>/history", api.HistoryView.as_view(), name="api-adjustment-history"),
     path("<str:code>/history/<int:generation>", api.VersionView.as_view(), name="api-adjustment-version"),
     path("<str:code>/restore", api.RestoreView.as_view(), name="api-adjustment-restore"),
+    path("<str:code>/surroundings", surroundings.SurroundingsView.as_view(), name="api-adjustment-surroundings"),
 ]

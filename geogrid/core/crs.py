@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import shapely
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Transformer
@@ -280,3 +282,15 @@ def parse_point(x: str | float | None, y: str | float | None, crs: str | None = 
     check_in_area(fx, fy, parsed)
     lon, lat = to_storage(fx, fy, parsed)
     return ParsedPoint(point=Point(float(lon), float(lat), srid=STORAGE_SRID), crs=parsed, raw=(fx, fy))
+
+
+def to_area_crs(geometry: "shapely.Geometry") -> "shapely.Geometry":
+    """A stored (CGCS2000) geometry in metres of `settings.GEOGRID_AREA_SRID`, for areas and distances."""
+    forward = _transformer(STORAGE_SRID, settings.GEOGRID_AREA_SRID)
+    return shapely.transform(geometry, lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])))
+
+
+def from_area_crs(geometry: "shapely.Geometry") -> "shapely.Geometry":
+    """The inverse of `to_area_crs`."""
+    inverse = _transformer(settings.GEOGRID_AREA_SRID, STORAGE_SRID)
+    return shapely.transform(geometry, lambda xy: np.column_stack(inverse.transform(xy[:, 0], xy[:, 1])))

@@ -2,10 +2,9 @@
 from django import forms
 from django.contrib.auth.models import User
 
-from geogrid.accounts.selectors import area_code_prefix
+from geogrid.accounts.selectors import area_code_prefix, departments_visible_to
 from geogrid.areas.models import Area
 from geogrid.core.crs import CoordinateError, parse_crs
-from geogrid.exports.selectors import departments_exportable_by
 from geogrid.exports.models import TARGETS
 from geogrid.exports.services import FORMATS
 
@@ -30,7 +29,7 @@ class ExportForm(forms.Form):
         own = [] if prefix else [("", "全部")]
         self.fields["area"].choices = own + [(a.code, f"{a.name}（{a.code}）") for a in areas]
         self.fields["department"].choices = [("", "—")] + [
-            (d.code, d.name) for d in departments_exportable_by(user).order_by("code")]
+            (d.code, d.name) for d in departments_visible_to(user).order_by("code")]
 
     def clean(self) -> dict:
         """Adds `parsed_crs`: the named CRS or the EPSG code typed in."""

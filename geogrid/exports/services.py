@@ -21,13 +21,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pyogrio.raw import write
 
-from geogrid.accounts.selectors import area_code_prefix, area_of, can_see_personal_data
+from geogrid.accounts.selectors import area_code_prefix, area_of, can_see_personal_data, departments_visible_to
 from geogrid.areas.models import Area
 from geogrid.core.crs import Crs, from_storage
 from geogrid.core.masking import mask_phone
 from geogrid.departments.models import BusinessGrid
 from geogrid.exports.models import ExportRecord
-from geogrid.exports.selectors import departments_exportable_by
 from geogrid.grids.models import Grid
 from geogrid.imports.schemas import SHAPEFILE_NAMES
 from geogrid.staff.models import StaffMember
@@ -182,7 +181,7 @@ def export_for_user(user: User, target: str, fmt: str, crs: Crs, *, area_code: s
     """`export_layer` kept inside the user's scope, and logged.
 
     No area given means the user's own area (everything for superusers); an area outside the scope is
-    refused. Business grids: only departments in `departments_exportable_by(user)`.
+    refused. Business grids: only departments in `departments_visible_to(user)`.
     """
     prefix = area_code_prefix(user)
     if prefix is None:
@@ -192,7 +191,7 @@ def export_for_user(user: User, target: str, fmt: str, crs: Crs, *, area_code: s
     if area_code and not Area.code_prefix(area_code).startswith(prefix):
         raise ExportError(f"区域 {area_code} 不在您的负责范围内 / area outside your scope")
     if target == "business_grids":
-        allowed = departments_exportable_by(user)
+        allowed = departments_visible_to(user)
         if department_code is None and allowed.count() == 1:
             department_code = allowed.get().code
         if prefix and not allowed.filter(code=department_code).exists():

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "geogrid.exports",
     "geogrid.adjustments",
     "geogrid.search",
+    "geogrid.alignment",
     "geogrid.demo",
     "maps",
     "tiles",
