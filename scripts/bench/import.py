@@ -32,14 +32,12 @@ django.setup()
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon  # noqa: E402
-from pyproj import Transformer  # noqa: E402
 
-from geogrid.areas.models import Area  # noqa: E402
 from geogrid.core.services import create_generation  # noqa: E402
 from geogrid.coverage.selectors import validate_coverage  # noqa: E402
 from geogrid.grids.models import Grid  # noqa: E402
 from geogrid.imports.services import ImportOptions, run_import  # noqa: E402
+from synthetic import synthetic_county, to_storage  # noqa: E402  (scripts/bench/synthetic.py)
 from tests.importing import write_layer  # noqa: E402
 
 
@@ -106,36 +104,20 @@ def bench_import(n: int) -> None:
 
 
 def bench_validation(g: int) -> None:
-    side = int(g ** 0.5)
-    to_geo = Transformer.from_crs(4545, 4490, always_xy=True)
-    x0, y0, size = 700_000.0, 3_100_000.0, 100.0  # a synthetic county far from the demo town
-    # Densified like surveyed boundaries, so edges stay straight in the projection after reprojecting.
-    community_box = shapely.segmentize(shapely.box(x0, y0, x0 + side * size, y0 + side * size), size)
-
-    def geo(geom):
-        return GEOSGeometry(memoryview(shapely.to_wkb(shapely.transform(
-            geom, lambda xy: np.column_stack(to_geo.transform(xy[:, 0], xy[:, 1]))))), srid=4490)
-
     with transaction.atomic():
         generation = create_generation("bench")
-        county = Area.objects.create(code="999999000000", name="基准县", kind="county",
-                                     geom=MultiPolygon(geo(community_box.buffer(10))))
-        street = Area.objects.create(code="999999001000", name="基准街道", kind="street", parent=county,
-                                     geom=MultiPolygon(geo(community_box.buffer(5))))
-        community = Area.objects.create(code="999999001001", name="基准社区", kind="community", parent=street,
-                                        geom=MultiPolygon(geo(community_box)))
-        cells = [shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
-                 for j in range(side) for i in range(side)]
+        county = synthetic_county(g)
+        cells = county.cells
         cells[17] = cells[17].buffer(-3, join_style="mitre")  # a planted gap
-        cells[42] = cells[42].buffer(3, join_style="mitre").intersection(community_box)  # a planted overlap
+        cells[42] = cells[42].buffer(3, join_style="mitre").intersection(county.extent)  # a planted overlap
         start = time.perf_counter()
         Grid.objects.bulk_create([
-            Grid(code=f"999999001001{k:05d}", name=f"基准网格{k}", community=community,
-                 geom=MultiPolygon(geo(cell)), generation_low=generation)
+            Grid(code=f"999999001001{k:05d}", name=f"基准网格{k}", community=county.community,
+                 geom=to_storage(cell), generation_low=generation)
             for k, cell in enumerate(cells)
         ], batch_size=1000)
         load = time.perf_counter() - start
-        report, seconds, peak = measured(lambda: validate_coverage(street.code, level=1))
+        report, seconds, peak = measured(lambda: validate_coverage(county.street.code, level=1))
         print(f"\n{len(cells)} grids loaded in {load:.1f} s (triggers: containment, subdivision, audit)")
         print(f"validate_coverage: {seconds:.2f} s, peak Python memory {peak:.0f} MB, "
               f"{len(report.problems)} problems found (2 planted geometry problems + size warnings)")
