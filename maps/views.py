@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from geogrid.accounts.selectors import area_code_prefix, area_of
+from geogrid.accounts.selectors import area_code_prefix, area_of, departments_visible_to
 from geogrid.areas.models import Area
 from geogrid.grids.plan import community_plan
 
@@ -33,3 +33,14 @@ def plan_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("not in your area")
     plan = community_plan(community, request.user)
     return render(request, "maps/plan.html", {"plan": plan, "map_data": plan.map_data(), "today": timezone.localdate()})
+
+
+@login_required
+def alignment_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """多网合一: a department's business grids coloured by how well they follow the base grids, the pieces
+    that disagree, and the auto-align preview (applied from here by users who may change business grids)."""
+    departments = departments_visible_to(request.user).order_by("code")
+    department = get_object_or_404(departments, code=code) if code else departments.first()
+    return render(request, "maps/alignment.html", {
+        "departments": departments, "department": department,
+        "may_apply": request.user.has_perm("departments.change_businessgrid")})

@@ -144,7 +144,10 @@ def test_command_and_api(planted, client, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["summary"]["not"] == 1
     client.force_login(User.objects.get(username="street"))
     body = client.get("/api/v1/alignment/TEST-ALIGN", {"format": "geojson"}).json()
-    assert {f["properties"]["type"] for f in body["features"]} >= {"disagreement", "overlap", "gap"}
+    assert {f["properties"]["type"] for f in body["features"]} >= {"business_grid", "disagreement", "overlap", "gap"}
+    verdicts = {f["properties"]["code"]: f["properties"]["verdict"] for f in body["features"]
+                if f["properties"]["type"] == "business_grid"}
+    assert verdicts == {"ALIGNED": "aligned", "SHIFTED": "not", "WIDE": "aligned"}
     client.force_login(User.objects.get(username="police"))  # a department user sees only their own
     assert client.get("/api/v1/alignment/TEST-ALIGN").status_code == 404
 

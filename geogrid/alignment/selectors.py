@@ -63,6 +63,7 @@ class GridAlignment:
     low_share: list[str]
     slivers: int
     verdict: str
+    geometry: BaseGeometry = field(repr=False)  # the business grid as drawn, metres
     disagreement: BaseGeometry = field(repr=False)  # metres
 
     @property
@@ -110,9 +111,10 @@ class AlignmentReport:
                 "grids": [g.as_dict() for g in self.grids], "problems": [p.as_dict() for p in self.problems]}
 
     def as_geojson(self) -> dict[str, Any]:
-        """Every business grid's disagreeing pieces (with its verdict) and every layer problem."""
-        features = [_feature(g.disagreement, {"type": "disagreement", **g.as_dict()}) for g in self.grids
-                    if not g.disagreement.is_empty]
+        """Every business grid (with its verdict), its disagreeing pieces, and every layer problem."""
+        features = [_feature(g.geometry, {"type": "business_grid", **g.as_dict()}) for g in self.grids]
+        features += [_feature(g.disagreement, {"type": "disagreement", "code": g.code, "verdict": g.verdict})
+                     for g in self.grids if not g.disagreement.is_empty]
         features += [_feature(p.geometry, {"type": p.kind, **p.as_dict()}) for p in self.problems
                      if not p.geometry.is_empty]
         return {"type": "FeatureCollection", "features": features}
@@ -213,7 +215,7 @@ def _grid_alignment(layers: Layers, i: int, b_idx, g_idx, areas, base_areas, ass
         low_share=[s.base_code for s in shares
                    if s.base_code in {layers.base_codes[g] for g in assigned} and s.share < limits["decision_share"]],
         slivers=sum(1 for p in pieces if 2 * p.area / p.length < limits["sliver_width_m"]),
-        verdict=verdict, disagreement=shapely.union_all(pieces) if pieces else shapely.Polygon())
+        verdict=verdict, geometry=grid, disagreement=shapely.union_all(pieces) if pieces else shapely.Polygon())
 
 
 def _layer_problems(layers: Layers, b_idx, g_idx, areas, base_areas, assigned: list[int],

@@ -1,0 +1,110 @@
+/* 多网合一 page: business grids coloured by verdict over the base grids, the disagreeing pieces, and the
+ * auto-align preview (the base grids painted in the colour of the business grid they would join). */
+(function () {
+  "use strict";
+
+  const mapEl = document.getElementById("map");
+  if (!mapEl.dataset.reportUrl) return;
+  const VERDICT = { aligned: ["#2f9e44", "一致"], nearly: ["#f08c00", "基本一致"], not: ["#e03131", "不一致"] };
+  const PALETTE = ["#4263eb", "#ae3ec9", "#0c8599", "#e8590c", "#5c940d", "#c2255c", "#1971c2", "#862e9c"];
+  const map = L.map(mapEl).setView([35, 105], 4);
+  map.attributionControl.setPrefix("GeoGrid · Leaflet");
+  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  const summary = document.querySelector(".alignment-summary");
+  let baseGrids = null;
+  let previewLayer = null;
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function call(url, options = {}) {
+    const response = await fetch(url, { credentials: "same-origin", ...options });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || body.detail || response.statusText);
+    return body;
+  }
+
+  function row(cells) {
+    const tr = document.createElement("tr");
+    cells.forEach((text) => { const td = document.createElement("td"); td.textContent = text; tr.append(td); });
+    return tr;
+  }
+
+  function showReport(collection) {
+    const grids = collection.features.filter((f) => f.properties.type === "business_grid");
+    const pieces = collection.features.filter((f) => f.properties.type === "disagreement");
+    const layers = {};
+    L.geoJSON({ type: "FeatureCollection", features: grids }, {
+      style: (f) => ({ color: VERDICT[f.properties.verdict][0], weight: 2.5, fillOpacity: 0.15 }),
+      onEachFeature: (f, layer) => {
+        layers[f.properties.code] = layer;
+        layer.bindTooltip(`${f.properties.code} ${f.properties.name}：${VERDICT[f.properties.verdict][1]}`);
+      },
+    }).addTo(map);
+    L.geoJSON({ type: "FeatureCollection", features: pieces },
+              { style: { color: "#c92a2a", weight: 0.5, fillColor: "#ff6b6b", fillOpacity: 0.7 } }).addTo(map);
+    const counts = { aligned: 0, nearly: 0, not: 0 };
+    grids.forEach((f) => { counts[f.properties.verdict] += 1; });
+    summary.textContent = `${grids.length} 个业务网格：一致 ${counts.aligned}，基本一致 ${counts.nearly}，不一致 ${counts.not}`;
+    const body = document.querySelector(".alignment-grids tbody");
+    body.replaceChildren(...grids.map((f) => {
+      const p = f.properties;
+      const tr = row([`${p.code} ${p.name}`, p.iou.toFixed(4), p.symmetric_difference_m2.toLocaleString("zh-CN"),
+                      VERDICT[p.verdict][1]]);
+      tr.className = `verdict-${p.verdict}`;
+      tr.addEventListener("click", () => map.fitBounds(layers[p.code].getBounds()));
+      return tr;
+    }));
+  }
+
+  function showPreview(preview) {
+    const colour = {};
+    preview.changes.forEach((c, i) => { colour[c.code] = PALETTE[i % PALETTE.length]; });
+    if (previewLayer) previewLayer.remove();
+    previewLayer = L.geoJSON(baseGrids, {
+      filter: (f) => preview.assignment[f.properties.code],
+      style: (f) => ({ color: "#fff", weight: 1, fillColor: colour[preview.assignment[f.properties.code]],
+                       fillOpacity: 0.45 }),
+      onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.code} → ${preview.assignment[f.properties.code]}`),
+    }).addTo(map);
+    document.querySelector(".preview-changes tbody").replaceChildren(...preview.changes.map((c) =>
+      row([`${c.code} ${c.name}`, (c.area_change_m2 > 0 ? "+" : "") + c.area_change_m2.toLocaleString("zh-CN"),
+           String(c.base_grids.length)])));
+    const moves = preview.moves.map((m) => `${m.from || "（无）"} → ${m.to || "（无）"}：${m.households} 户（${m.buildings} 栋）`);
+    fill(".preview-moves", moves.length ? moves : ["没有住户变动业务网格"]);
+    const undecided = preview.undecided.map((u) => `${u.base_code}：${u.business_code} 只占 ${(u.share * 100).toFixed(0)}%`);
+    fill(".preview-undecided", undecided.length ? undecided : ["无"]);
+    document.querySelector(".alignment-preview").hidden = false;
+  }
+
+  function fill(selector, lines) {
+    document.querySelector(selector).replaceChildren(...lines.map((text) => {
+      const li = document.createElement("li"); li.textContent = text; return li;
+    }));
+  }
+
+  document.querySelector(".preview-button").addEventListener("click", () => {
+    call(mapEl.dataset.previewUrl).then(showPreview).catch((e) => { summary.textContent = `预览失败：${e.message}`; });
+  });
+  const applyButton = document.querySelector(".apply-button");
+  if (applyButton) {
+    applyButton.addEventListener("click", () => {
+      const result = document.querySelector(".apply-result");
+      call(mapEl.dataset.applyUrl, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+                                    body: JSON.stringify({ decisions: {}, accept_low_share: false }) })
+        .then((body) => { result.textContent = `已生成第 ${body.generation} 版：一致 ${body.report.aligned} 个`; })
+        .catch((e) => { result.textContent = `未应用：${e.message}`; });
+    });
+  }
+
+  Promise.all([call(mapEl.dataset.gridsUrl), call(mapEl.dataset.reportUrl)])
+    .then(([grids, report]) => {
+      baseGrids = grids;
+      const base = L.geoJSON(grids, { style: { color: "#495057", weight: 1, dashArray: "3 3", fillOpacity: 0 } }).addTo(map);
+      if (base.getLayers().length) map.fitBounds(base.getBounds());
+      showReport(report);
+    })
+    .catch((error) => { summary.textContent = `无法计算：${error.message}`; });
+})();
