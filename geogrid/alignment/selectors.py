@@ -97,6 +97,7 @@ class AlignmentReport:
     problems: list[LayerProblem]
     assignment: dict[str, str]  # base code -> business code
     thresholds: dict[str, float]
+    base_areas: dict[str, float]  # base code -> m²
 
     def summary(self) -> dict[str, int]:
         verdicts = [g.verdict for g in self.grids]
@@ -154,10 +155,17 @@ def load_layers(department: Department) -> Layers:
 
 
 def overlaps(layers: Layers) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (business index, base index, overlap area m²) pair with a positive overlap."""
+    """Every (business index, base index, overlap area m²) pair with a positive overlap. A base grid lying
+    wholly inside a business grid overlaps it by its own area: only the pairs across a boundary pay for an
+    intersection."""
+    shapely.prepare(layers.business)
     tree = shapely.STRtree(layers.base)
     b_idx, g_idx = tree.query(layers.business, predicate="intersects")
-    areas = shapely.area(shapely.intersection(layers.business[b_idx], layers.base[g_idx]))
+    inside = shapely.contains_properly(layers.business[b_idx], layers.base[g_idx])
+    areas = np.empty(len(b_idx))
+    areas[inside] = shapely.area(layers.base[g_idx[inside]])
+    crossing = ~inside
+    areas[crossing] = shapely.area(shapely.intersection(layers.business[b_idx[crossing]], layers.base[g_idx[crossing]]))
     keep = areas > 0
     return b_idx[keep], g_idx[keep], areas[keep]
 
@@ -186,7 +194,7 @@ def alignment_report(department: Department, **overrides: float) -> AlignmentRep
     problems = _layer_problems(layers, b_idx, g_idx, areas, base_areas, sorted(assignment), limits)
     return AlignmentReport(department, grids, problems,
                            {layers.base_codes[g]: layers.business_codes[b] for g, b in sorted(assignment.items())},
-                           limits)
+                           limits, dict(zip(layers.base_codes, base_areas.tolist())))
 
 
 def _grid_alignment(layers: Layers, i: int, b_idx, g_idx, areas, base_areas, assignment: dict[int, int],

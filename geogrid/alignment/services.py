@@ -10,12 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import shapely
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from geogrid.alignment.selectors import AlignmentReport, alignment_report, base_grids_of
-from geogrid.core.crs import to_area_crs
 from geogrid.core.models import Generation
 from geogrid.core.services import create_generation, retire
 from geogrid.departments.models import BusinessGrid, Department
@@ -69,18 +67,13 @@ def preview_alignment(department: Department, decisions: dict[str, str | None] |
     undecided = [{"base_code": code, "business_code": g.code, "share": s.share}
                  for g in report.grids for s in g.shares for code in g.low_share
                  if s.base_code == code and code not in decisions]
-    base = dict(base_grids_of(department).values_list("code", "geom"))
     changes = []
     for grid in report.grids:
         members = sorted(b for b, g in assignment.items() if g == grid.code)
-        after = sum(shapely.area(_metric(base[m])) for m in members)
+        after = sum(report.base_areas[m] for m in members)
         changes.append(GridChange(grid.code, grid.name, grid.area_m2, after, members))
-    unassigned = sorted(set(base) - set(assignment))
+    unassigned = sorted(set(report.base_areas) - set(assignment))
     return AlignmentPreview(report, assignment, changes, _moves(department, assignment), undecided, unassigned)
-
-
-def _metric(geom) -> shapely.Geometry:
-    return to_area_crs(shapely.from_wkb(bytes(geom.wkb)))
 
 
 def _moves(department: Department, assignment: dict[str, str]) -> list[dict[str, Any]]:
@@ -119,22 +112,31 @@ def apply_alignment(department: Department, user: User | None, decisions: dict[s
         current = list(BusinessGrid.objects.current().filter(department=department))
         retire(BusinessGrid.objects.filter(pk__in=[b.pk for b in current]), generation)
         base_ids = dict(base_grids_of(department).values_list("code", "id"))
-        for old in current:
-            members = [base_ids[c] for c, g in preview.assignment.items() if g == old.code]
-            if members:
-                _new_version(old, members, generation)
+        members = {old.pk: [base_ids[c] for c, g in preview.assignment.items() if g == old.code] for old in current}
+        _new_versions([(old, members[old.pk]) for old in current if members[old.pk]], generation)
         return generation
 
 
-def _new_version(old: BusinessGrid, base_ids: list[int], generation: Generation) -> BusinessGrid:
-    """A business grid as the exact union (in PostGIS, of the stored geometries) of its base grids."""
+def _new_versions(grids: list[tuple[BusinessGrid, list[int]]], generation: Generation) -> list[BusinessGrid]:
+    """Business grids as the exact unions (in PostGIS, of the stored geometries) of their base grids, all in
+    one statement, and their base-grid links in one more."""
+    owners = [i for i, (_, ids) in enumerate(grids) for _ in ids]
+    members = [grid_id for _, ids in grids for grid_id in ids]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_Multi(ST_Union(geom)) FROM grids_grid WHERE id = ANY(%s)", [base_ids])
-        union = cursor.fetchone()[0]
-    grid = BusinessGrid.objects.create(department=old.department, code=old.code, name=old.name,
-                                       source=BusinessGrid.Source.BASE_UNITS, geom=union, generation_low=generation)
-    grid.base_grids.set(base_ids)
-    return grid
+        cursor.execute("""
+            SELECT m.owner, ST_Multi(ST_Union(g.geom))
+            FROM unnest(%s::int[], %s::bigint[]) AS m(owner, grid_id) JOIN grids_grid g ON g.id = m.grid_id
+            GROUP BY m.owner ORDER BY m.owner
+        """, [owners, members])
+        unions = dict(cursor.fetchall())
+    created = BusinessGrid.objects.bulk_create([
+        BusinessGrid(department=old.department, code=old.code, name=old.name, geom=unions[i],
+                     source=BusinessGrid.Source.BASE_UNITS, generation_low=generation)
+        for i, (old, _) in enumerate(grids)])
+    links = BusinessGrid.base_grids.through
+    links.objects.bulk_create([links(businessgrid_id=new.pk, grid_id=grid_id)
+                               for new, (_, ids) in zip(created, grids) for grid_id in ids])
+    return created
 
 
 def follow_base_grids(generation: Generation, origins: dict[int, int]) -> list[str]:
@@ -152,7 +154,7 @@ def follow_base_grids(generation: Generation, origins: dict[int, int]) -> list[s
             continue
         retire(BusinessGrid.objects.filter(pk=business.pk), generation)
         if new:
-            _new_version(business, sorted(new), generation)
+            _new_versions([(business, sorted(new))], generation)
         followed.append(f"{business.department.code}:{business.code}")
     return followed
 
