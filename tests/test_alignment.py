@@ -135,6 +135,11 @@ def test_aligned_business_grids_follow_an_approved_split(planted, client):
     assert sorted(wide.base_grids.values_list("code", flat=True)) == [f"{VILLAGE}003", f"{VILLAGE}004",
                                                                      f"{VILLAGE}005"]
     assert grid(alignment_report(planted), "WIDE").iou == pytest.approx(1, abs=1e-9)
+    client.force_login(admin)
+    followed = client.get("/api/v1/alignment/TEST-ALIGN").json()["followed_changes"]
+    assert [(c["code"], c["area_before_m2"], c["area_after_m2"]) for c in followed] == [
+        ("WIDE", pytest.approx(500_000, rel=1e-3), pytest.approx(500_000, rel=1e-3))]
+    assert "拆分第4网格" in followed[0]["description"]
 
 
 def test_command_and_api(planted, client, tmp_path, capsys):

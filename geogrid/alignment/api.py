@@ -9,7 +9,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from geogrid.accounts.selectors import departments_visible_to
-from geogrid.alignment.selectors import alignment_report
+from geogrid.alignment.selectors import alignment_report, followed_changes
 from geogrid.alignment.services import AlignmentError, apply_alignment, preview_alignment
 from geogrid.coverage.api import GeoJSONRenderer
 from geogrid.departments.models import Department
@@ -24,9 +24,10 @@ class ReportView(APIView):
     throttle_classes = [UserRateThrottle]
 
     def get(self, request: Request, code: str) -> Response:
-        report = alignment_report(_department(request, code))
-        geojson = request.accepted_renderer.format == GeoJSONRenderer.format
-        return Response(report.as_geojson() if geojson else report.as_json())
+        department = _department(request, code)
+        report = alignment_report(department)
+        body = report.as_geojson() if request.accepted_renderer.format == GeoJSONRenderer.format else report.as_json()
+        return Response({**body, "followed_changes": followed_changes(department)})  # a GeoJSON foreign member
 
 
 class PreviewView(APIView):

@@ -257,3 +257,22 @@ def _layer_problems(layers: Layers, b_idx, g_idx, areas, base_areas, assigned: l
         elif len(holders.get(g, [])) > 1:
             problems.append(LayerProblem("base_shared", [code, *sorted(holders[g])], base_areas[g], layers.base[g]))
     return problems
+
+
+def followed_changes(department: Department, limit: int = 20) -> list[dict[str, Any]]:
+    """Versions of the department's aligned business grids that base-grid edits made (not its own
+    alignments): what each approved grid edit changed in the department's layer, newest first."""
+    rows = (BusinessGrid.objects.filter(department=department, source=BusinessGrid.Source.BASE_UNITS)
+            .exclude(generation_low__description__startswith="多网合一")
+            .select_related("generation_low").order_by("-generation_low_id", "code")[:limit])
+    changes = []
+    for row in rows:
+        before = (BusinessGrid.objects.filter(department=department, code=row.code, pk__lt=row.pk)
+                  .order_by("-pk").first())
+        changes.append({"code": row.code, "name": row.name, "generation": row.generation_low_id,
+                        "description": row.generation_low.description,
+                        "at": row.generation_low.created_at.isoformat(),
+                        "area_before_m2": round(to_area_crs(shapely.from_wkb(bytes(before.geom.wkb))).area, 1)
+                        if before else None,
+                        "area_after_m2": round(to_area_crs(shapely.from_wkb(bytes(row.geom.wkb))).area, 1)})
+    return changes

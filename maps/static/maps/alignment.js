@@ -57,6 +57,11 @@
       tr.addEventListener("click", () => map.fitBounds(layers[p.code].getBounds()));
       return tr;
     }));
+    const followed = (collection.followed_changes || []).map((c) => {
+      const change = c.area_before_m2 === null ? "" : `，面积 ${c.area_before_m2.toLocaleString("zh-CN")} → ${c.area_after_m2.toLocaleString("zh-CN")} m²`;
+      return `第 ${c.generation} 版 ${c.code} ${c.name}${change}（${c.description}）`;
+    });
+    fill(".followed-changes", followed.length ? followed : ["暂无：业务网格对齐后，基础网格的调整会自动带动业务网格，并在此列出"]);
   }
 
   function showPreview(preview) {
