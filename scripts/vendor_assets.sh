@@ -22,3 +22,47 @@ cp "$MAPS/node_modules/leaflet/LICENSE" "$dest/LICENSE"
 version="$(node -p "require('$MAPS/node_modules/leaflet/package.json').version")"
 echo "leaflet $version" > "$dest/VERSION"
 echo "vendored leaflet $version into ${dest#"$ROOT/"}"
+
+# Vector-tile decoding for maps/static/maps/mvt.js (our MVT renderer on Leaflet's GridLayer):
+# @mapbox/vector-tile and pbf ship ES modules only, so esbuild (a dev dependency) bundles the two into one
+# plain script that sets window.GeoGridVectorTile = {VectorTile, PbfReader}. Not minified: it stays readable.
+dest="$VENDOR/vector-tile"
+rm -rf "$dest"
+mkdir -p "$dest"
+version_of() { node -p "require('$MAPS/node_modules/$1/package.json').version"; }
+banner="/* @mapbox/vector-tile $(version_of @mapbox/vector-tile), @mapbox/point-geometry $(version_of @mapbox/point-geometry), pbf $(version_of pbf); BSD-3-Clause / ISC, see LICENSE. Built by scripts/vendor_assets.sh. */"
+(cd "$MAPS" && printf '%s\n' 'export { VectorTile } from "@mapbox/vector-tile";' 'export { PbfReader } from "pbf";' \
+  | node_modules/.bin/esbuild --bundle --format=iife --global-name=GeoGridVectorTile --target=es2019 \
+      --legal-comments=none --banner:js="$banner" --log-level=warning --outfile="$dest/vector-tile.js")
+for package in @mapbox/vector-tile @mapbox/point-geometry pbf; do
+  license="$(ls "$MAPS/node_modules/$package"/LICENSE* | head -1)"
+  { echo "== $package $(version_of "$package") =="; cat "$license"; echo; } >> "$dest/LICENSE"
+done
+echo "@mapbox/vector-tile $(version_of @mapbox/vector-tile), @mapbox/point-geometry $(version_of @mapbox/point-geometry), pbf $(version_of pbf); bundled with esbuild $(version_of esbuild)" > "$dest/VERSION"
+echo "vendored $(cat "$dest/VERSION") into ${dest#"$ROOT/"}"
+
+# Leaflet-Geoman (free, MIT) for the grid editor (maps/static/maps/editor.js): drawing with snapping to the
+# grids, buildings and roads on the map. Its dist bundle is self-contained (turf and lodash inside); the CSS
+# inlines its icons. The minified script ends with a sourceMappingURL, so its map ships too.
+dist="$MAPS/node_modules/@geoman-io/leaflet-geoman-free/dist"
+dest="$VENDOR/geoman"
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$dist/leaflet-geoman.min.js" "$dist/leaflet-geoman.min.js.map" "$dist/leaflet-geoman.css" \
+   "$dist/leaflet-geoman.css.map" "$dest/"
+cp "$MAPS/node_modules/@geoman-io/leaflet-geoman-free/LICENSE" "$dest/LICENSE"
+# The bundle carries its dependencies (turf, lodash, polyclip-ts...) without their notices: add their licences.
+bundled="$(cd "$MAPS" && node -e '
+  const lock = require("./package-lock.json").packages, seen = new Set();
+  const walk = (name) => Object.keys((lock["node_modules/" + name] || {}).dependencies || {})
+    .forEach((d) => { if (!seen.has(d)) { seen.add(d); walk(d); } });
+  walk("@geoman-io/leaflet-geoman-free");
+  console.log([...seen].sort().join("\n"));')"
+for package in $bundled; do
+  license="$(ls "$MAPS/node_modules/$package"/LICEN[CS]E* 2>/dev/null | head -1 || true)"
+  [ -n "$license" ] || continue
+  { echo; echo "== $package (bundled in leaflet-geoman.min.js) =="; cat "$license"; } >> "$dest/LICENSE"
+done
+version="$(node -p "require('$MAPS/node_modules/@geoman-io/leaflet-geoman-free/package.json').version")"
+echo "@geoman-io/leaflet-geoman-free $version" > "$dest/VERSION"
+echo "vendored @geoman-io/leaflet-geoman-free $version into ${dest#"$ROOT/"}"

@@ -38,9 +38,13 @@ def app_server(django_db_setup, django_db_blocker):
     env = dict(os.environ, GEOGRID_DB_NAME=test_db_name, DJANGO_DEBUG="1", GEOGRID_TASKS_IMMEDIATE="1")
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + test_db_name
+    # The server's log goes to a file (a map page makes hundreds of tile requests: an unread pipe would fill
+    # up and block the server), kept beside the screenshots.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / "app_server.log"
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -51,7 +55,7 @@ def app_server(django_db_setup, django_db_blocker):
             time.sleep(0.2)
     else:
         proc.kill()
-        raise RuntimeError(f"app server did not start: {proc.stderr.read().decode()[-2000:]}")
+        raise RuntimeError(f"app server did not start: {log.read_text(errors='replace')[-2000:]}")
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)

@@ -29,6 +29,25 @@ def assert_clean_partition(partition: dict, area: float) -> None:
     assert shapely.union_all(geoms).area == pytest.approx(area, abs=0.01)  # no overlap
 
 
+def test_splits_crossing_a_slanted_boundary_off_the_millimetre_grid_are_accepted():
+    """Each crossing point is rounded off the 2 km slanted edge the neighbour keeps: a sliver of rounding,
+    bounded by the changed perimeter, not a gap (a fixed 0.01 m² tolerance refused most of these)."""
+    part = ops.snapped({"001": shapely.Polygon([(0, 0), (1700.0, 0), (300.0, 2000.0), (0, 2000.0)]),
+                        "002": shapely.Polygon([(1700.0, 0), (1900.0, 0), (1900.0, 2000.0), (300.0, 2000.0)])})
+    for i in range(12):
+        line = shapely.LineString([(-10, 100 + 137.1234567 * i), (1800, 1900 - 101.7654321 * i)])
+        outcome = ops.split(part, "001", line)
+        assert sorted(outcome.changed) == ["001", "新1"]
+        assert sum(g.area for g in outcome.partition.values()) == pytest.approx(1900 * 2000, abs=2.0)  # < 1 mm × edge
+
+
+def test_a_real_gap_is_refused_even_with_the_rounding_tolerance():
+    part = lattice(2, 1)
+    holed = {"001": part["001"].difference(shapely.box(40, 40, 42, 41)), "002": part["002"]}  # a 2 m² hole
+    with pytest.raises(ops.EditError, match="gap"):
+        ops.check_partition(part, holed)
+
+
 def test_split_gives_the_smaller_part_a_new_grid_and_keeps_a_cut_building_whole():
     part = lattice(2, 1)
     house = ops.Building(7, shapely.box(40, 40, 70, 60))  # the line x=50 cuts it; 20 of its 30 m lie east

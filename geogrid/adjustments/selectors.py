@@ -137,7 +137,8 @@ def history_of(community: Area, level: int = 1) -> list[dict[str, Any]]:
     versions = []
     for generation in Generation.objects.filter(pk__in=generations).order_by("-pk").select_related("created_by"):
         started = set(rows.filter(generation_low=generation).values_list("code", flat=True))
-        ended = set(rows.filter(generation_high=previous_generation(generation)).values_list("code", flat=True))
+        previous = previous_generation(generation)  # None for the first version: nothing ended (not "current")
+        ended = set(rows.filter(generation_high=previous).values_list("code", flat=True)) if previous else set()
         request = generation.change_requests.first()
         versions.append({"generation": generation.pk, "created_at": generation.created_at.isoformat(),
                          "description": generation.description,

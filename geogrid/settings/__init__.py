@@ -189,3 +189,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Tiles (tiles/): vector tiles come from the database; raster tiles from these GeoTIFFs, served as
+# /tiles/raster/<name>/{z}/{x}/{y}.png. Cloud-Optimised GeoTIFFs with overviews read fast at every zoom.
+# style "hillshade": a DEM in metres, shaded (optional "z_factor" exaggerates relief); "rgb": an 8-bit
+# orthophoto. The demo DEM is written by `manage.py load_demo`.
+GEOGRID_RASTERS = {
+    "hillshade": {"path": BASE_DIR / "var" / "demo" / "dem.tif", "style": "hillshade", "label": "地形晕渲"},
+}
+# Online basemaps the web map offers beside its own (roads, water, buildings and hillshade from our data).
+# None by default: GeoGrid runs on intranets and the map must not call out. Each entry: "name" (shown in
+# the layer switcher), "url" ({z}/{x}/{y}, {s} for "subdomains"), "attribution", optional "subdomains",
+# "max_zoom" and "overlay_url" (a label layer drawn over it, as Tianditu serves names apart).
+GEOGRID_ONLINE_BASEMAPS: list[dict] = []
+if os.environ.get("GEOGRID_TIANDITU_KEY"):  # 天地图: a key from the Tianditu console
+    _tianditu = ("https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s"
+                 "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk="
+                 + os.environ["GEOGRID_TIANDITU_KEY"])
+    GEOGRID_ONLINE_BASEMAPS += [
+        {"name": "天地图矢量", "url": _tianditu % ("vec", "vec"), "overlay_url": _tianditu % ("cva", "cva"),
+         "subdomains": "01234567", "attribution": "天地图", "max_zoom": 18},
+        {"name": "天地图影像", "url": _tianditu % ("img", "img"), "overlay_url": _tianditu % ("cia", "cia"),
+         "subdomains": "01234567", "attribution": "天地图", "max_zoom": 18},
+    ]
+if os.environ.get("GEOGRID_OSM_BASEMAP") == "1":
+    GEOGRID_ONLINE_BASEMAPS.append({"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                                    "attribution": "© OpenStreetMap contributors", "max_zoom": 19})
