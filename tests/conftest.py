@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.management import call_command
@@ -37,7 +38,7 @@ def app_server(django_db_setup, django_db_blocker):
     # No worker runs in tests: background tasks run inside the request that queues them.
     env = dict(os.environ, GEOGRID_DB_NAME=test_db_name, DJANGO_DEBUG="1", GEOGRID_TASKS_IMMEDIATE="1")
     if "DATABASE_URL" in env:
-        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + test_db_name
+        env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/" + test_db_name))
     # The server's log goes to a file (a map page makes hundreds of tile requests: an unread pipe would fill
     # up and block the server), kept beside the screenshots.
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,7 @@ from geogrid.grids.services import number_grids
 from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
+from geogrid.workdays.services import seed_from_chinese_calendar
 
 GENERATION_DESCRIPTION = "演示数据初始版本"
 DEMO_PASSWORD = "geogrid-demo"
@@ -114,6 +115,7 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
     checkout on a reused database) gets the file written again.
     """
     with transaction.atomic():
+        seed_from_chinese_calendar()  # real holidays, not demo data: kept by --reset, brought up to date each run
         if reset:
             delete_demo_data()
         elif demo_town_loaded():

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "geogrid.staff",
     "geogrid.stations",
     "geogrid.events",
+    "geogrid.workdays",
     "geogrid.roads",
     "geogrid.accounts",
     "geogrid.locate",
