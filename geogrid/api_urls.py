@@ -18,5 +18,6 @@ urlpatterns = [
     path("imports/<int:pk>", ImportJobView.as_view(), name="api-import-job"),
     path("adjustments/", include("geogrid.adjustments.urls")),
     path("alignment/", include("geogrid.alignment.urls")),
+    path("events/", include("geogrid.events.urls")),
     path("auth/token", TokenView.as_view(), name="api-token"),
 ]

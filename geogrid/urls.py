@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("geogrid.api_urls")),
     path("tiles/", include("tiles.urls")),
+    path("open311/v2/", include("geogrid.events.open311_urls")),
     path("imports/", include("geogrid.imports.urls")),
     path("exports/", include("geogrid.exports.urls")),
     path("", include("maps.urls")),

@@ -27,16 +27,19 @@ from geogrid.accounts.models import UserScope
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.buildings.services import place_buildings
+from geogrid.circles.services import build_demo_network
 from geogrid.core.models import Generation
 from geogrid.core.services import create_generation
 from geogrid.demo.town import DEPARTMENTS, STREET_CODE, STREET_NAME, URBAN_COMMUNITIES, Dem, Town, generate_town
 from geogrid.departments.models import BusinessGrid, Department
-from geogrid.events.models import Event, EventCategory
+from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
+from geogrid.events.services import install_defaults, route
 from geogrid.grids.models import Grid, GridPart
 from geogrid.grids.services import number_grids
 from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
+from geogrid.workdays.selectors import WorkCalendar, add_working_days, load_calendar
 from geogrid.workdays.services import seed_from_chinese_calendar
 
 GENERATION_DESCRIPTION = "演示数据初始版本"
@@ -44,7 +47,7 @@ DEMO_PASSWORD = "geogrid-demo"
 DEM_PATH = Path(settings.BASE_DIR) / "var" / "demo" / "dem.tif"
 
 # Every row of these tables is demo data in a demo database; `--reset` empties them.
-DEMO_MODELS = (Event, EventCategory, StaffMember, ServiceStation, BusinessGrid, Department, UserScope, Building,
+DEMO_MODELS = (EventTransition, Event, Responsibility, EventCategory, StaffMember, ServiceStation, BusinessGrid, Department, UserScope, Building,
                GridPart, Grid, Road, Water, Area, Generation)
 
 
@@ -70,11 +73,14 @@ DEMO_GROUPS = {
     STREET_GROUP: {
         "areas.area": ("view",), "events.eventcategory": ("view",), "imports.importjob": ("view", "add"),
         **dict.fromkeys(["grids.grid", "buildings.building", "staff.staffmember", "stations.servicestation",
-                         "events.event", "departments.department", "departments.businessgrid", "roads.road",
+                         "departments.department", "departments.businessgrid", "roads.road",
                          "roads.water"], ("view", "add", "change")),
         "adjustments.changerequest": ("view", "add", "approve"),  # the street's grid centre approves
+        "events.event": ("view", "add", "review"),  # the street's centre reviews, dispatches, verifies
+        "events.responsibility": ("view", "add", "change"),
     },
-    COMMUNITY_GROUP: {"grids.grid": ("view",), "adjustments.changerequest": ("view", "add")},
+    COMMUNITY_GROUP: {"grids.grid": ("view",), "adjustments.changerequest": ("view", "add"),
+                      "events.event": ("view", "add")},
 }
 
 
@@ -128,6 +134,7 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
             for label, step in bar:
                 bar.set_description(label)
                 step()
+        build_demo_network(dem_path)  # the service circles' walking network, sloped by the DEM just written
     return True
 
 
@@ -147,6 +154,28 @@ def delete_demo_data() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     User.objects.filter(username__in=[user.username for user in DEMO_USERS]).delete()
+
+
+def _demo_stage(event: Event, calendar: WorkCalendar) -> None:
+    """Deadline, level and closure of a demo ticket from its status, as if each stage took a working day."""
+    S = Event.Status
+    category = event.category
+    if event.status != S.REPORTED:
+        event.level = 2
+    if event.status in (S.REPORTED, S.ACCEPTED):
+        deadline = add_working_days(event.reported_at, category.accept_limit, calendar=calendar)
+    elif event.status in (S.DISPATCHED, S.HANDLING):
+        deadline = add_working_days(event.reported_at, 1 + category.handle_limit, calendar=calendar)
+    elif event.status in (S.FED_BACK, S.VERIFYING):
+        deadline = add_working_days(event.reported_at, 1 + category.handle_limit + category.verify_limit,
+                                    calendar=calendar)
+    else:
+        deadline = None
+        if event.status == S.CLOSED:
+            event.closed_at = add_working_days(event.reported_at, 4, calendar=calendar).at
+            event.closure = Event.Closure.COORDINATION if category.closes_on_coordination else Event.Closure.RESOLVED
+    if deadline is not None:
+        event.due_at, event.due_estimated = deadline.at, deadline.estimated
 
 
 def write_dem(dem: Dem, path: Path = DEM_PATH) -> None:
@@ -271,16 +300,25 @@ class _Loader:
         ])
 
     def load_events(self) -> None:
-        categories: dict[str, EventCategory] = {}
-        for spec in self.town.categories:  # parents come first
-            categories[spec.code] = EventCategory.objects.create(
-                code=spec.code, name=spec.name, parent=categories[spec.parent_code] if spec.parent_code else None,
-            )
-        Event.objects.bulk_create([
-            Event(location=_geos(e.point), category=categories[e.category_code], description=e.description,
-                  reported_at=e.reported_at, status=e.status, grid=self.grids[e.grid])
-            for e in self.town.events
-        ])
+        """The default category tree and 归口办理 table, then the demo tickets routed as if reported through
+        the workflow (deadlines from each one's stage, a 'report' step each)."""
+        install_defaults(self.areas[STREET_CODE])
+        categories = {c.code: c for c in EventCategory.objects.all()}
+        for spec in self.town.categories:  # parents come first; the demo's classes are among the defaults
+            if spec.code not in categories:
+                categories[spec.code] = EventCategory.objects.create(
+                    code=spec.code, name=spec.name, parent=categories[spec.parent_code] if spec.parent_code else None)
+        events = [Event(location=_geos(e.point), category=categories[e.category_code], description=e.description,
+                        reported_at=e.reported_at, status=e.status, source=Event.Source.GRID_WORKER)
+                  for e in self.town.events]
+        calendar = load_calendar()
+        for event in events:
+            route(event)
+            _demo_stage(event, calendar)
+        Event.objects.bulk_create(events)
+        EventTransition.objects.bulk_create([
+            EventTransition(event=e, action="report", to_status=Event.Status.REPORTED, at=e.reported_at,
+                            note="演示数据") for e in events])
 
     def load_users(self) -> None:
         """The demo logins. One password hash for all of them: the password is public anyway, and hashing

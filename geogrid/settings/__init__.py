@@ -145,6 +145,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("GEOGRID_ANON_RATE", "120/minute"),
         "user": "6000/minute",
         "login": "10/minute",
+        "report": os.environ.get("GEOGRID_REPORT_RATE", "20/hour"),
     },
     # Client address for rate limits: REMOTE_ADDR unless a trusted proxy in front adds X-Forwarded-For.
     "NUM_PROXIES": int(os.environ.get("GEOGRID_NUM_PROXIES", "0")),
@@ -179,6 +180,12 @@ GEOGRID_AREA_SRID = int(os.environ.get("GEOGRID_AREA_SRID", "4545"))
 # Grid coding rule (geogrid/grids/coding.py): community code + 3-digit sequence for level 1, parent code +
 # 3 digits below, numbered in rows of 500 m from north to south, west to east inside a row.
 GEOGRID_GRID_CODE_RULE = {"sequence_digits": 3, "row_height_m": 500, "order": "rows"}
+
+# Events: open tickets of the same category this close (metres) are suggested as duplicates (FixMyStreet: ~50 m).
+GEOGRID_DUPLICATE_RADIUS_M = float(os.environ.get("GEOGRID_DUPLICATE_RADIUS_M", "50"))
+# Public reports (Open311 POST): photos per report and bytes per photo (the rate per address: "report" above).
+GEOGRID_REPORT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+GEOGRID_REPORT_PHOTOS_MAX = 4
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references (needs 3.9).
 # GeoGrid only builds spatial references from EPSG numbers it validated, never from client-sent WKT.
