@@ -19,5 +19,6 @@ urlpatterns = [
     path("adjustments/", include("geogrid.adjustments.urls")),
     path("alignment/", include("geogrid.alignment.urls")),
     path("events/", include("geogrid.events.urls")),
+    path("instructions/", include("geogrid.instructions.urls")),
     path("auth/token", TokenView.as_view(), name="api-token"),
 ]
