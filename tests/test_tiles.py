@@ -140,8 +140,14 @@ def test_points_and_areas_follow_the_users_scope():
     own_stations = set(community.stations.values_list("name", flat=True))
     assert names("community", "stations", "stations") == own_stations
     assert names("street", "stations", "stations") > own_stations
-    own_events = set(Event.objects.filter(grid__community=community).values_list("id", flat=True))
+    own_events = set(Event.objects.filter(community=community).values_list("id", flat=True))
     assert own_events and names("community", "events", "events", "id") == own_events
+    # Departments see only the tickets routed to them, in their lists: none on the map's tiles.
+    assert names("police", "events", "events", "id") == set()
+    due = {f["properties"]["id"]: f["properties"].get("due") for t in tiles
+           for f in decode(get_tile(client_for("street"), "events", t).content).get("events", {"features": []})["features"]}
+    open_event = Event.objects.filter(community=community, status="handling").first()
+    assert due[open_event.pk] == int(open_event.due_at.timestamp())  # the map marks it overdue when past
     # Roads and water are public linework: the same tiles for every user with a scope.
     assert names("community", "basemap", "roads", "id") == names("admin", "basemap", "roads", "id")
 

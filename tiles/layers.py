@@ -89,6 +89,8 @@ class Tileset:
     label: str  # shown in the map's layer switcher
     sources: tuple[Source, ...]
     maxzoom: int = VECTOR_MAXZOOM
+    # Department users see nothing of it: they see only the tickets routed to them, in their lists.
+    areas_only: bool = False
 
     @property
     def minzoom(self) -> int:
@@ -155,14 +157,17 @@ TILESETS: dict[str, Tileset] = {t.name: t for t in (
                "s.point", "s.id, s.name, s.kind", scope_code="c.code", shape="point", minzoom=10),
     )),
     Tileset("events", "事件", (
-        # An event is seen by whoever sees the grid it was routed to (as in the admin); no description
-        # (free text may name people), only what the map draws.
+        # A ticket is seen by whoever sees the community (or, outside every grid, the street) it was routed to;
+        # no description (free text may name people), only what the map draws. `due` (Unix seconds) lets the
+        # map mark open tickets overdue without the tile going stale as time passes.
         Source("events",
                "events_event e JOIN events_eventcategory ec ON ec.id = e.category_id "
-               "LEFT JOIN grids_grid eg ON eg.id = e.grid_id LEFT JOIN areas_area c ON c.id = eg.community_id",
-               "e.location", "e.id, e.status, ec.name AS category", scope_code="c.code", shape="point",
-               minzoom=12),
-    )),
+               "LEFT JOIN areas_area c ON c.id = e.community_id LEFT JOIN areas_area s ON s.id = e.street_id",
+               "e.location", "e.id, e.status, e.level, ec.name AS category, "
+               "extract(epoch FROM e.due_at)::bigint AS due",
+               where="e.location IS NOT NULL AND e.merged_into_id IS NULL",
+               scope_code="coalesce(c.code, s.code)", shape="point", minzoom=12),
+    ), areas_only=True),
 )}
 
 

@@ -8,9 +8,9 @@ from django.contrib.gis.db.models import Extent
 from django.db import connection
 from django.db.models import Count
 
-from geogrid.accounts.selectors import area_code_prefix
+from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.departments.models import BusinessGrid
-from geogrid.events.models import Event
+from geogrid.events.selectors import events_visible_to
 from geogrid.grids.selectors import grids_visible_to
 from geogrid.stations.models import ServiceStation
 from tiles.coords import MARGIN, TileCoord
@@ -31,6 +31,8 @@ def tile_scope(user: User | AnonymousUser, tileset: Tileset) -> str | None:
     public tileset (one copy for everyone) and for superusers, otherwise the user's area-code prefix."""
     prefix = area_code_prefix(user)
     if prefix is None:
+        return None
+    if tileset.areas_only and not user.is_superuser and getattr(scope_of(user), "department_id", None):
         return None
     return "" if tileset.public else prefix
 
@@ -93,7 +95,8 @@ def map_catalogue(user: User | AnonymousUser, tile_url: Callable[[str], str],
     extent = grids.aggregate(extent=Extent("geom"))["extent"]
     counts = {f"grids-{level}": grids.filter(level=level).count() for level in (1, 2, 3)}
     counts["stations"] = _visible(ServiceStation.objects.all(), "community__code", prefix).count()
-    counts["events"] = _visible(Event.objects.all(), "grid__community__code", prefix).count()
+    counts["events"] = 0 if tile_scope(user, TILESETS["events"]) is None else events_visible_to(user).filter(
+        location__isnull=False, merged_into__isnull=True).count()
     business = _visible(BusinessGrid.objects.current(), "department__area__code", prefix)
     departments = [{"code": row["department__code"], "name": row["department__name"], "count": row["count"]}
                    for row in business.values("department__code", "department__name")
