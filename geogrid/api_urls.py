@@ -2,6 +2,7 @@
 from django.urls import include, path
 
 from geogrid.accounts.api import TokenView
+from geogrid.buildings.api import BuildingView
 from geogrid.coverage.api import CoverageView
 from geogrid.exports.api import ExportView
 from geogrid.grids.api import GridGeoJSONView
@@ -12,6 +13,7 @@ from geogrid.search.api import SearchView
 urlpatterns = [
     path("locate", LocateView.as_view(), name="api-locate"),
     path("search", SearchView.as_view(), name="api-search"),
+    path("building", BuildingView.as_view(), name="api-building"),
     path("grids.geojson", GridGeoJSONView.as_view(), name="api-grids"),
     path("coverage", CoverageView.as_view(), name="api-coverage"),
     path("export", ExportView.as_view(), name="api-export"),

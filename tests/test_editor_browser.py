@@ -22,6 +22,7 @@ from geogrid.buildings.models import Building
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road
 from tests.browsing import Recorder, log_in
+from tests.helpers import one
 
 COMMUNITY = "522624001001"  # 和平社区, where the demo user "community" works
 GRID = f"{COMMUNITY}001"
@@ -121,19 +122,12 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
 
     assert_drawing_snaps_to_a_building(page, GRID)
 
-    # Split: the new grid 新1 appears with live statistics; every household is still counted once. Some lines
-    # are refused through the backend's rounding bug (test_a_split_at_an_arbitrary_slant_...): the refusal shows
-    # in the panel and the draft stays as it was; the next line across the grid is tried.
-    for fraction in (0.5, 0.45, 0.55, 0.4, 0.6, 0.35):
-        page.click(".tool[data-tool=split]")
-        draw_split_line(page, GRID, fraction)
-        page.wait_for_function("document.querySelector('.messages').innerText.includes('分割')", timeout=TIMEOUT)
-        wait_idle(page)
-        if rows(page).count() == count + 1:
-            break
-        assert "未完成" in page.locator(".messages").inner_text() and rows(page).count() == count
-    else:
-        pytest.fail("every split line was refused")
+    # Split: the new grid 新1 appears with live statistics; every household is still counted once.
+    page.click(".tool[data-tool=split]")
+    draw_split_line(page, GRID, 0.45)
+    page.wait_for_function("document.querySelector('.messages').innerText.includes('分割')", timeout=TIMEOUT)
+    wait_idle(page)
+    assert rows(page).count() == count + 1, page.locator(".messages").inner_text()
     assert households(page, GRID) + households(page, "新1") == old_households
     assert households(page, "新1") > 0
     assert page.locator('.grid-table tr.changed[data-code="新1"]').count() == 1
@@ -235,6 +229,25 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
         street.assert_stayed_local()
     finally:
         street.context.close()
+    recorder.assert_stayed_local()
+
+
+@pytest.mark.django_db
+def test_merging_grids_that_do_not_share_a_boundary_is_refused_with_the_reason(recorder, app_server, artifacts):
+    far = one("SELECT b.code FROM grids_grid a JOIN grids_grid b ON b.community_id = a.community_id "
+              "AND b.level = 1 AND b.generation_high_id IS NULL AND NOT ST_Intersects(a.geom, b.geom) "
+              "WHERE a.code = %s AND a.generation_high_id IS NULL ORDER BY b.code LIMIT 1", [GRID])[0]
+    page = recorder.page
+    log_in(page, app_server, "community")
+    open_editor(page, app_server)
+    count = rows(page).count()
+    page.click(".tool[data-tool=merge]")
+    page.click(f'.grid-table tr.grid-row[data-code="{GRID}"]')
+    page.click(f'.grid-table tr.grid-row[data-code="{far}"]')
+    page.locator(".messages", has_text="只能合并相邻").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    assert rows(page).count() == count
+    page.screenshot(path=artifacts / "editor-merge-refused.png")
     recorder.assert_stayed_local()
 
 
