@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/<int:pk>", ImportJobView.as_view(), name="api-import-job"),
     path("adjustments/", include("geogrid.adjustments.urls")),
     path("alignment/", include("geogrid.alignment.urls")),
+    path("circles/", include("geogrid.circles.urls")),
     path("events/", include("geogrid.events.urls")),
     path("instructions/", include("geogrid.instructions.urls")),
     path("auth/token", TokenView.as_view(), name="api-token"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maps import editor_views, views
+from maps import circles_views, editor_views, views
 
 urlpatterns = [
     path("", views.grid_map, name="map"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("editor/", editor_views.editor_home, name="editor-home"),
     path("editor/<str:code>", editor_views.editor, name="editor"),
     path("adjustments/", editor_views.adjustments, name="adjustments"),
+    path("circles/", circles_views.circles_page, name="circles"),
 ]

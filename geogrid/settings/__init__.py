@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "geogrid.adjustments",
     "geogrid.search",
     "geogrid.alignment",
+    "geogrid.circles",
     "geogrid.demo",
     "maps",
     "tiles",

@@ -1,0 +1,380 @@
+"""15-minute service circles: walking networks with known answers (T-junctions, snapping, slopes), the OSM
+import, siting with a known optimum, and coverage of the demo town checked against independent methods."""
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from django.contrib.auth.models import User
+from rasterio.transform import Affine
+
+from geogrid.buildings.models import Building
+from geogrid.circles import siting
+from geogrid.circles.models import BuildingReach, CircleRun, NetworkEdge, SiteSuggestion, WalkingNetwork
+from geogrid.circles.network import Network, Snap, Walk, edge_costs, node_lines, tobler_factor
+from geogrid.circles.selectors import coverage_table, load_network, pgrouting_reach
+from geogrid.circles.services import (DEMO_NETWORK_NAME, build_network_from_osm, candidate_cover, dem_elevation,
+                                      run_circles)
+from geogrid.core.crs import to_area_crs
+from geogrid.stations.models import ServiceStation
+
+
+def network_of(lines, speed=1.0, elevation=None) -> Network:
+    topology = node_lines(np.asarray([shapely.LineString(line) for line in lines], dtype=object))
+    length, cost, reverse_cost = edge_costs(topology.pieces, speed, elevation)
+    return Network(topology.source, topology.target, length, cost, reverse_cost, topology.pieces, topology.vertices)
+
+
+def points(*xy) -> np.ndarray:
+    return shapely.points(np.asarray(xy, dtype=float))
+
+
+# ---- hand-built networks ------------------------------------------------------------------------------------
+
+def test_walking_times_on_a_small_network_with_a_t_junction():
+    # A 2 km street and a 600 m lane ending 0.3 m off its middle: the lane must join the street there.
+    net = network_of([[(0, 0), (2000, 0)], [(1000, 0.3), (1000, 600)]])
+    assert len(net.lines) == 3 and net.vertex_count == 4
+    walk = Walk.time(net, speed=1.0)
+    stations = net.snap(points((0, -20)))  # 20 m off the street's west end
+    homes = net.snap(points((500, 30), (1000, 600), (1500, -10), (100, 5)))
+    reach = walk.reach(stations)
+    cost, nearest = walk.at_points(reach.cost, homes, stations, reach.nearest)
+    # 20 m to the street + along it + off it again (the street now bends 0.3 m to meet the lane: 29.85 m
+    # off at x = 500, 4.97 m at x = 100); the lane's home goes through the junction.
+    assert cost == pytest.approx([20 + 500 + 29.86, 20 + 1000 + 599.7, 20 + 1500 + 10.15, 20 + 100 + 4.97], abs=0.02)
+    assert nearest.tolist() == [0, 0, 0, 0]
+    # A second station at the east end takes the eastern and the lane's homes (1599.7 s, not 1619.7 s); the
+    # home beside the first station, on the same edge, walks straight to it.
+    stations = net.snap(points((0, -20), (2000, 0)))
+    reach = walk.reach(stations)
+    cost, nearest = walk.at_points(reach.cost, homes, stations, reach.nearest)
+    assert cost == pytest.approx([549.86, 1000 + 599.7, 500 + 10.15, 124.97], abs=0.02)
+    assert nearest.tolist() == [0, 1, 1, 0]
+    # The 5/10/15-minute isochrones: the 5-minute band reaches 300 - 20 = 280 m along the street (+ buffer).
+    five, ten, fifteen = walk.isochrones(reach, stations, [300, 600, 900])
+    assert five.contains(shapely.Point(270, 0)) and not five.contains(shapely.Point(330, 0))
+    # 15 minutes: 880 m from the west station, 900 m from the east one; the junction between (1020 s and
+    # 1000 s away) and the lane stay outside.
+    assert fifteen.contains(shapely.MultiPoint([(850, 0), (1150, 0)]))
+    assert not fifteen.intersects(shapely.MultiPoint([(1000, 0), (1000, 100)]))
+    assert five.area < ten.area < fifteen.area
+
+
+def test_standard_mode_counts_metres_whatever_the_speed():
+    net = network_of([[(0, 0), (1000, 0)]], speed=0.5)
+    walk = Walk.distance(net)
+    stations = net.snap(points((0, 0)))
+    reach = walk.reach(stations)
+    cost, _ = walk.at_points(reach.cost, net.snap(points((300, 0), (500, 40), (990, 20))), stations, reach.nearest)
+    assert cost == pytest.approx([300, 540, 1010])
+
+
+@pytest.fixture
+def tilted_dem(tmp_path):
+    """A plane rising 10 % to the east, in EPSG:4545 metres: z = 0.1 (x - 500000)."""
+    west, north, cell = 499_000.0, 2_985_000.0, 10.0
+    cols, rows = 400, 200
+    x = west + (np.arange(cols) + 0.5) * cell
+    z = np.tile(0.1 * (x - 500_000.0), (rows, 1)).astype(np.float32)
+    path = tmp_path / "tilted.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32", crs="EPSG:4545",
+                       transform=Affine(cell, 0, west, 0, -cell, north)) as dataset:
+        dataset.write(z, 1)
+    return path
+
+
+def test_tobler_slope_makes_uphill_slower_than_downhill(tilted_dem):
+    elevation = dem_elevation(tilted_dem)
+    assert elevation(np.array([500_500.0]), np.array([2_984_000.0])) == pytest.approx([50.0], abs=1e-3)
+    # 1 km due east, climbing 100 m: Tobler's speed at +10 % is exp(-3.5*0.15)/exp(-3.5*0.05) = e^-0.35 of the
+    # flat speed; at -10 % it is exp(-3.5*0.05)/exp(-3.5*0.05) = the flat speed.
+    net = network_of([[(500_000, 2_984_000), (501_000, 2_984_000)]], speed=1.0, elevation=elevation)
+    assert net.cost == pytest.approx([1000 * math.exp(0.35)], rel=1e-6)  # along the line: uphill
+    assert net.reverse_cost == pytest.approx([1000.0], rel=1e-6)
+    assert tobler_factor(np.array([0.0, -0.05])) == pytest.approx([1.0, math.exp(0.175)])
+    walk = Walk.time(net, speed=1.0)
+    top, bottom = points((501_000, 2_984_000)), points((500_000, 2_984_000))
+    # A home at the bottom walks up to a station at the top, and the other way round.
+    up = walk.reach(net.snap(top))
+    assert walk.at_points(up.cost, net.snap(bottom), net.snap(top), up.nearest)[0] == pytest.approx([1419.07], abs=0.01)
+    down = walk.reach(net.snap(bottom))
+    assert walk.at_points(down.cost, net.snap(top), net.snap(bottom), down.nearest)[0] == pytest.approx([1000.0])
+
+
+# ---- siting ----------------------------------------------------------------------------------------------------
+
+def test_mclp_finds_the_optimum_greedy_misses_and_lscp_the_fewest_sites():
+    """Households at x = 0 (5), 1500 (6), 1750 (6), 3250 (5) on a straight street; a site serves 1000 m.
+    The best single site covers the middle pair (12), so greedy takes it and then only 5 more (17); the
+    two sites at 700 and 2550 cover all 22. Covering all 22 takes 2 sites, greedy needs 3."""
+    stops = [0, 700, 1500, 1625, 1750, 2550, 3250]
+    net = network_of([[(a, 0), (b, 0)] for a, b in zip(stops, stops[1:])])
+    walk = Walk.distance(net)
+    candidates = net.snap(points(*[(x, 0) for x in stops]))
+    homes = net.snap(points((0, 10), (1500, 10), (1750, 10), (3250, 10)))
+    weight = np.array([5, 6, 6, 5])
+    model = siting.coverage_model(candidate_cover(walk, candidates, homes, 1000.0), weight)
+    greedy = siting.greedy(model, sites=2)
+    assert [stops[c] for c in greedy.candidates] == [1500, 0] and greedy.covered == 17
+    best = siting.mclp(model, sites=2)
+    assert sorted(stops[c] for c in best.candidates) == [700, 2550] and best.covered == 22 and best.optimal
+    assert [p.gain for p in best.picks] == [11, 11]
+    fewest = siting.lscp(model, target=22)
+    assert sorted(stops[c] for c in fewest.candidates) == [700, 2550]
+    assert len(siting.greedy(model, target=22).picks) == 3
+    assert siting.lscp(model, target=30).notes  # more than any sites can cover: capped, and said so
+
+
+def test_coverage_model_merges_buildings_with_the_same_candidates():
+    from scipy.sparse import csr_array
+
+    covers = csr_array(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 0], [0, 0, 0]], dtype=bool))
+    model = siting.coverage_model(covers, np.array([3, 4, 5, 9]))
+    assert model.covers.shape == (2, 3)
+    assert sorted(model.weight.tolist()) == [5, 7] and sorted(model.count.tolist()) == [1, 2]
+
+
+# ---- OpenStreetMap --------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_an_osm_extract_becomes_a_routable_network(settings):
+    """pyrosm's bundled test extract (Helsinki region): OSM's topology is kept and lengths agree with
+    pyrosm's own (haversine) lengths. Finland needs a metric CRS of its own: UTM 35N."""
+    from pyrosm import OSM, get_data
+
+    settings.GEOGRID_AREA_SRID = 32635
+    path = get_data("test_pbf")
+    network = build_network_from_osm(path, name="test.osm.pbf")
+    _, edges = OSM(path).get_network(network_type="walking", nodes=True)
+    assert network.source == WalkingNetwork.Source.OSM and not network.tobler
+    assert network.edge_count == 1025 == len(edges)
+    assert network.vertex_count == len(set(edges["u"]) | set(edges["v"]))
+    stored = dict(NetworkEdge.objects.filter(network=network).values_list("osm_id", "length_m").order_by("id")[:1])
+    theirs = edges.groupby("id")["length"].first()
+    for osm_id, length in stored.items():
+        assert length == pytest.approx(theirs[osm_id], rel=0.005)
+    assert NetworkEdge.objects.filter(network=network).aggregate(s=models_sum("length_m"))["s"] == pytest.approx(
+        edges["length"].sum(), rel=0.005)
+    # The clipped extract falls apart in pieces: from the largest one, a walk reaches exactly its vertices.
+    largest = max(nx.connected_components(nx.Graph(list(zip(edges["u"], edges["v"])))), key=len)
+    net, _ = load_network(network)
+    start = net.source[net.main_edges()[0]]
+    reach = Walk.time(net, network.speed_mps).reach(net.snap(shapely.points(net.vertices[[start]])))
+    assert np.isfinite(reach.cost).sum() == len(largest) == 781
+
+
+def models_sum(field):
+    from django.db.models import Sum
+
+    return Sum(field)
+
+
+# ---- the demo town ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def demo_network(db) -> WalkingNetwork:
+    return WalkingNetwork.objects.get(name=DEMO_NETWORK_NAME)
+
+
+def test_load_demo_builds_a_sloped_walking_network_from_the_roads(demo_network):
+    assert (demo_network.vertex_count, demo_network.edge_count, demo_network.tobler) == (145, 158, True)
+    edges = NetworkEdge.objects.filter(network=demo_network)
+    assert edges.count() == 158
+    # Slopes make the two directions differ; on the flat (length / 1.1 m/s) they would be equal.
+    steep = [e for e in edges if abs(e.cost - e.reverse_cost) > 0.05 * e.cost]
+    assert len(steep) == 115 and demo_network.length_km == pytest.approx(55.164)
+
+
+def test_pgrouting_gives_the_same_vertex_times_as_scipy(demo_network):
+    """pgr_drivingDistance(equicost) over the stored table and scipy's multi-source Dijkstra over the
+    loaded arrays agree at every vertex, starting from the vertices nearest to the stations."""
+    net, vertex_ids = load_network(demo_network)
+    stations = net.snap(to_area_crs(np.asarray([shapely.from_wkb(bytes(p.wkb)) for p in
+                                                ServiceStation.objects.values_list("point", flat=True)])))
+    starts = np.unique(np.where(stations.fraction < 0.5, net.source[stations.edge], net.target[stations.edge]))
+    on_vertex = Snap(edge=np.array([int(np.flatnonzero((net.source == v) | (net.target == v))[0]) for v in starts]),
+                     fraction=np.zeros(len(starts)), distance=np.zeros(len(starts)))
+    on_vertex.fraction = np.where(net.source[on_vertex.edge] == starts, 0.0, 1.0)
+    reach = Walk.time(net, demo_network.speed_mps).reach(on_vertex, limit=1800)
+    sql = pgrouting_reach(demo_network, vertex_ids[starts].tolist(), 1800)
+    reached = np.flatnonzero(np.isfinite(reach.cost))
+    assert sorted(vertex_ids[reached].tolist()) == sorted(sql)
+    assert [sql[v][0] for v in vertex_ids[reached]] == pytest.approx(reach.cost[reached].tolist(), abs=0.01)
+    assert [sql[v][1] for v in vertex_ids[reached]] == vertex_ids[starts][reach.nearest[reached]].tolist()
+
+
+def _networkx_metres(net: Network, stations: Snap, homes: Snap) -> np.ndarray:
+    """An independent answer for standard mode: every station and home becomes a node splitting its edge,
+    then networkx's multi-source Dijkstra over the split graph."""
+    graph = nx.Graph()
+
+    def link(a, b, metres):
+        if not graph.has_edge(a, b) or graph[a][b]["weight"] > metres:
+            graph.add_edge(a, b, weight=metres)
+
+    on_edge: dict[int, list] = {}
+    for kind, snap in (("station", stations), ("home", homes)):
+        for i, (e, f, off) in enumerate(zip(snap.edge, snap.fraction, snap.distance)):
+            on_edge.setdefault(int(e), []).append((f, (kind, i)))
+            link((kind, i), (kind.upper(), i), off)
+    for e in range(len(net.lines)):
+        chain = [(0.0, int(net.source[e])), *sorted(on_edge.get(e, [])), (1.0, int(net.target[e]))]
+        for (f1, a), (f2, b) in zip(chain, chain[1:]):
+            link(a, b, (f2 - f1) * net.length[e])
+    metres = nx.multi_source_dijkstra_path_length(graph, {("STATION", j) for j in range(len(stations))})
+    return np.array([metres.get(("HOME", i), np.inf) for i in range(len(homes))])
+
+
+def _snaps(net: Network, run: CircleRun) -> tuple[Snap, Snap, list[int]]:
+    stations = ServiceStation.objects.order_by("pk").values_list("point", flat=True)
+    reaches = BuildingReach.objects.filter(run=run).order_by("building_id")
+    homes = Building.objects.filter(pk__in=reaches.values("building_id")).order_by("pk").values_list("point", flat=True)
+    metric = [to_area_crs(np.asarray([shapely.from_wkb(bytes(p.wkb)) for p in q])) for q in (stations, homes)]
+    return net.snap(metric[0]), net.snap(metric[1]), list(reaches.values_list("reach", flat=True))
+
+
+def test_coverage_of_the_demo_town_in_walking_minutes(demo_network):
+    run = run_circles(CircleRun.objects.create(network=demo_network))
+    summary = run.summary
+    assert (summary["stations"], summary["buildings"], summary["households"]) == (7, 2632, 9217)
+    assert summary["covered"] == [895, 2674, 4404]  # households within 5, 10, 15 minutes
+    rows = {row["name"]: row for row in coverage_table(run, None, "community")}
+    assert rows["合计"]["band3"] == 4404 and rows["合计"]["uncovered"] == 4813
+    west = rows["城西社区"]
+    assert (west["households"], west["band3"], west["share"]) == (1898, 1473, 0.7761)
+    assert rows["塘冲村"]["band3"] == rows["龙井村"]["band3"] == 0  # no station within 15 minutes of either village
+    grids = coverage_table(run, None, "grid")
+    assert sum(r["households"] for r in grids[:-1]) == 9217 and sum(r["band3"] for r in grids[:-1]) == 4404
+    nearest = BuildingReach.objects.filter(run=run).order_by("reach").select_related("building", "station").first()
+    assert (nearest.building.address, nearest.station.name) == ("城关街道坪山村1组3号", "坪山村网格党群服务站")
+    assert (nearest.reach, nearest.snap_m, nearest.band) == (29.6, 16.3, 1)
+    five, ten, fifteen = (i.geom for i in run.isochrones.order_by("band"))
+    assert fifteen.contains(ten.point_on_surface)
+    hectares = [round(g.transform(4545, clone=True).area / 10_000) for g in (five, ten, fifteen)]
+    assert hectares == [27, 71, 118]
+
+
+def test_standard_mode_agrees_with_networkx_on_split_edges(demo_network):
+    run = run_circles(CircleRun.objects.create(network=demo_network, mode=CircleRun.Mode.STANDARD))
+    assert run.summary["covered"] == [962, 2556, 5409]  # households within 300, 500, 1000 m
+    net, _ = load_network(demo_network)
+    stations, homes, ours = _snaps(net, run)
+    theirs = _networkx_metres(net, stations, homes)
+    ours = np.array([np.inf if r is None else r for r in ours])
+    followed = np.isfinite(ours)  # the run follows walks from vertices up to 3x the circle (3 km)
+    assert followed.sum() > 2400 and (theirs[~followed] > 3000).all()
+    assert ours[followed] == pytest.approx(theirs[followed], abs=0.06)
+
+
+def test_suggested_sites_for_the_demo_town(demo_network):
+    run = run_circles(CircleRun.objects.create(network=demo_network, new_sites=3, target_share=0.8))
+    siting_ = run.summary["siting"]
+    assert (siting_["candidates"], siting_["covered_before"], siting_["before"]) == (110, 4404, 0.4778)
+    assert siting_["mclp"]["covered"] == 1616 and siting_["mclp"]["optimal"] and siting_["mclp"]["after"] == 0.6531
+    assert siting_["greedy"]["covered"] <= 1616
+    assert (siting_["lscp"]["sites"], siting_["lscp"]["after"]) == (9, 0.8144)
+    assert siting_["greedy_target"]["sites"] >= 9
+    mclp = list(SiteSuggestion.objects.filter(run=run, method="mclp"))
+    assert [s.rank for s in mclp] == [1, 2, 3] and sum(s.gain for s in mclp) == 1616
+    assert all(s.vertex.network_id == demo_network.pk for s in mclp)
+    assert mclp[0].gain >= mclp[1].gain >= mclp[2].gain
+
+
+# ---- API, scope, exports ------------------------------------------------------------------------------------
+
+STREET, COMMUNITY = "522624001000", "522624001001"
+
+
+def test_a_run_is_queued_for_the_worker_and_its_progress_polled(client, demo_network,
+                                                                django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from geogrid.circles.tasks import compute_circle_run
+
+    client.force_login(User.objects.get(username="street"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/circles/runs", {"new_sites": 2, "mode": "time"},
+                               content_type="application/json")
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["status"], body["progress"], body["area"], body["band_labels"]) == (
+        "queued", 0, STREET, ["5分钟", "10分钟", "15分钟"])
+    queued = DBTaskResult.objects.get(task_path="geogrid.circles.tasks.compute_circle_run")
+    assert queued.args_kwargs["kwargs"] == {"run_id": body["id"]}
+    compute_circle_run.call(run_id=body["id"])  # what `manage.py db_worker` does
+    state = client.get(f"/api/v1/circles/runs/{body['id']}").json()
+    assert (state["status"], state["progress"], state["finished"]) == ("succeeded", 100, True)
+    assert state["summary"]["covered"][-1] == 4404 and state["summary"]["siting"]["mclp"]["sites"] == 2
+    table = client.get(f"/api/v1/circles/runs/{body['id']}/coverage?level=street").json()["rows"]
+    assert [(r["code"], r["households"], r["band3"]) for r in table] == [(STREET, 9217, 4404), ("", 9217, 4404)]
+
+
+def test_runs_and_their_households_stay_inside_the_users_area(client, demo_network):
+    street_run = CircleRun.objects.create(network=demo_network, area_id=_area_id(STREET))
+    run_circles(street_run)
+    client.force_login(User.objects.get(username="community"))
+    assert client.get(f"/api/v1/circles/runs/{street_run.pk}").status_code == 404
+    response = client.post("/api/v1/circles/runs", {"area": STREET}, content_type="application/json")
+    assert response.status_code == 403
+    assert client.post("/api/v1/circles/runs", {"mode": "fast"}, content_type="application/json").status_code == 400
+    assert client.post("/api/v1/circles/runs", {"new_sites": 99}, content_type="application/json").status_code == 400
+    # A street-wide run read by someone scoped to one community shows that community's households only.
+    community = User.objects.get(username="community")
+    rows = coverage_table(street_run, community, "community")
+    assert [(r["code"], r["households"], r["band3"]) for r in rows] == [(COMMUNITY, 1741, 703), ("", 1741, 703)]
+    assert {r["code"][:12] for r in coverage_table(street_run, community, "grid")[:-1]} == {COMMUNITY}
+    client.logout()
+    assert client.get("/api/v1/circles/runs").status_code in (401, 403)
+
+
+def _area_id(code: str) -> int:
+    from geogrid.areas.models import Area
+
+    return Area.objects.get(code=code).pk
+
+
+def test_map_data_geojson_and_xlsx_export(client, demo_network):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    run = run_circles(CircleRun.objects.create(network=demo_network, area_id=_area_id(STREET), new_sites=1))
+    client.force_login(User.objects.get(username="street"))
+    response = client.get(f"/api/v1/circles/runs/{run.pk}/map?format=geojson")
+    assert response["Content-Type"].startswith("application/geo+json")
+    features = response.json()["features"]
+    kinds = {}
+    for feature in features:
+        kinds[feature["properties"]["type"]] = kinds.get(feature["properties"]["type"], 0) + 1
+    assert kinds == {"station": 7, "isochrone": 3, "building": 2632, "site": 2}  # MCLP and greedy: one each
+    uncovered = sum(f["properties"]["households"] for f in features
+                    if f["properties"]["type"] == "building" and f["properties"]["band"] is None)
+    assert uncovered == 4813
+    book = load_workbook(BytesIO(client.get(f"/api/v1/circles/runs/{run.pk}/export.xlsx").content))
+    assert book.sheetnames == ["按网格", "按社区", "按街道", "建议新站点", "圈外楼栋"]
+    total = list(book["按社区"].iter_rows(values_only=True))[-1]
+    assert total[1:8] == ("合计", 2632, 9217, 895, 2674, 4404, 0.4778)
+    assert book["圈外楼栋"].max_row - 1 == BuildingReach.objects.filter(run=run, band__isnull=True).count()
+
+
+def test_the_management_commands(demo_network):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("build_walking_network", "--tobler", "--name", "重建路网", stdout=out, verbosity=0)
+    rebuilt = WalkingNetwork.objects.get(name="重建路网")
+    assert (rebuilt.edge_count, rebuilt.vertex_count, rebuilt.tobler) == (158, 145, True)
+    assert "158 edges" in out.getvalue() and "Tobler" in out.getvalue()
+    out = StringIO()
+    call_command("circle_coverage", "--network", str(demo_network.pk), "--level", "community", stdout=out, verbosity=0)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("7 stations, 2632 buildings")
+    assert lines[-1].split() == ["合计", "9217", "895", "2674", "4404", "47.8%"]
+    out = StringIO()
+    call_command("suggest_sites", "--network", str(demo_network.pk), "--sites", "3", stdout=out, verbosity=0)
+    assert "MCLP: 3 sites +1616 households -> 65.3%" in out.getvalue()

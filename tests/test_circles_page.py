@@ -1,0 +1,38 @@
+"""The 15分钟服务圈 page in a real browser: queue a run with site suggestions, watch it finish, read the map,
+the suggested sites and the coverage table. The browser's server commits, so this run stays in the test
+database (tests/test_circles.py never counts runs)."""
+import pytest
+
+from tests.browsing import log_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+
+
+def test_the_page_computes_a_run_and_shows_circles_sites_and_the_table(recorder, app_server, artifacts):
+    page = recorder.page
+    log_in(page, app_server, "street")
+    page.goto(f"{app_server}/circles/")
+    assert page.locator(".topbar a", has_text="服务圈").count() == 1
+    page.fill("input[name=new_sites]", "2")
+    page.click(".run-button")
+    page.wait_for_url("**/circles/?run=*", timeout=60_000)
+    page.wait_for_selector(".circle-table tbody tr.total", timeout=30_000)
+    summary = page.locator(".circle-summary").inner_text()
+    assert "共 9,217 户、2,632 栋，站点 7 个" in summary and "15分钟内 4,404 户（47.8%）" in summary
+    assert "圈外 4,813 户" in summary
+    total = page.locator(".circle-table tbody tr.total").inner_text().split("\t")
+    assert total == ["合计", "9,217", "895", "2,674", "4,404", "47.8%"]
+    grids = page.locator(".circle-table tbody tr:not(.total)")
+    assert grids.count() > 20 and page.locator(".circle-table tbody tr.low").count() > 0
+    # MCLP's two sites on the map and in the list, with their gains adding up to the reported total.
+    assert page.locator(".site-icon.site-mclp").count() == 2
+    mclp = page.locator(".site-method.site-mclp").inner_text()
+    assert mclp.startswith("最大覆盖（MCLP）：2 个，新增覆盖") and "47.8% →" in mclp
+    assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() > 0
+    page.screenshot(path=artifacts / "circles.png")
+    # The level switch re-reads the table per community: 8 communities and villages, then the total.
+    page.select_option(".table-level", "community")
+    page.wait_for_function("document.querySelectorAll('.circle-table tbody tr').length === 9")
+    assert "城西社区" in page.locator(".circle-table tbody").inner_text()
+    assert page.locator(".export-xlsx").get_attribute("href").endswith("/export.xlsx")
+    recorder.assert_stayed_local()
