@@ -66,3 +66,27 @@ done
 version="$(node -p "require('$MAPS/node_modules/@geoman-io/leaflet-geoman-free/package.json').version")"
 echo "@geoman-io/leaflet-geoman-free $version" > "$dest/VERSION"
 echo "vendored @geoman-io/leaflet-geoman-free $version into ${dest#"$ROOT/"}"
+
+# Chart.js for the 考核统计 dashboard (maps/static/maps/dashboard.js): its UMD build sets window.Chart and
+# carries @kurkle/color inside, so that licence ships too. The minified file ends with a sourceMappingURL.
+dist="$MAPS/node_modules/chart.js/dist"
+dest="$VENDOR/chart.js"
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$dist/chart.umd.min.js" "$dist/chart.umd.min.js.map" "$dest/"
+{ cat "$MAPS/node_modules/chart.js/LICENSE.md"; echo; echo "== @kurkle/color $(version_of @kurkle/color) (bundled in chart.umd.min.js) =="
+  cat "$MAPS/node_modules/@kurkle/color/LICENSE.md"; } > "$dest/LICENSE"
+echo "chart.js $(version_of chart.js)" > "$dest/VERSION"
+echo "vendored $(cat "$dest/VERSION") into ${dest#"$ROOT/"}"
+
+# Leaflet.markercluster for the dashboard's map of open and overdue tickets (clusters of nearby markers).
+dist="$MAPS/node_modules/leaflet.markercluster/dist"
+dest="$VENDOR/markercluster"
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$dist/leaflet.markercluster.js" "$dist/leaflet.markercluster.js.map" "$dist/MarkerCluster.css" \
+   "$dist/MarkerCluster.Default.css" "$dest/"
+cp "$MAPS/node_modules/leaflet.markercluster/MIT-LICENCE.txt" "$dest/LICENSE"
+chmod 644 "$dest"/*  # npm ships them executable
+echo "leaflet.markercluster $(version_of leaflet.markercluster)" > "$dest/VERSION"
+echo "vendored $(cat "$dest/VERSION") into ${dest#"$ROOT/"}"

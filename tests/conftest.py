@@ -32,6 +32,8 @@ def app_server(django_db_setup, django_db_blocker):
     """A real `runserver` process on the test database, for browser tests. Yields its base URL."""
     with django_db_blocker.unblock():
         test_db_name = connection.settings_dict["NAME"]
+    if not test_db_name.startswith("test_"):  # a run without any django_db test never set the test database up
+        raise RuntimeError(f"app_server needs the test database, not {test_db_name}: mark the test django_db")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

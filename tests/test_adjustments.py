@@ -22,11 +22,12 @@ def lattice(columns: int, rows: int, size: float = 100.0) -> dict[str, shapely.P
                         for i in range(columns) for j in range(rows)})
 
 
-def assert_clean_partition(partition: dict, area: float) -> None:
+def assert_clean_partition(partition: dict, area: float, rounding: float = 0.0) -> None:
+    """Valid, no gap, no overlap: areas add up, to within `rounding` (the millimetre grid's bound, m²)."""
     geoms = list(partition.values())
     assert all(g.is_valid and not g.is_empty for g in geoms)
-    assert sum(g.area for g in geoms) == pytest.approx(area, abs=0.01)
-    assert shapely.union_all(geoms).area == pytest.approx(area, abs=0.01)  # no overlap
+    assert sum(g.area for g in geoms) == pytest.approx(area, abs=max(0.01, rounding))
+    assert shapely.union_all(geoms).area == pytest.approx(area, abs=max(0.01, rounding))  # no overlap
 
 
 def test_splits_crossing_a_slanted_boundary_off_the_millimetre_grid_are_accepted():
@@ -93,6 +94,7 @@ operations = st.lists(st.tuples(st.sampled_from(["split", "merge", "reshape", "d
 @given(operations)
 def test_any_sequence_of_edits_leaves_no_gap_and_no_overlap(steps):
     part = lattice(4, 4)
+    rounding = 0.0  # what snapping crossing points to the millimetre grid may move, summed over the edits
     for kind, x, y, r in steps:
         codes = sorted(part)
         try:
@@ -108,8 +110,9 @@ def test_any_sequence_of_edits_leaves_no_gap_and_no_overlap(steps):
                 outcome = ops.draw(part, shapely.Point(x, y).buffer(r))
         except ops.EditError:
             continue
+        rounding += ops.rounding_drift(part, outcome.partition)
         part = outcome.partition
-        assert_clean_partition(part, 160_000)
+        assert_clean_partition(part, 160_000, rounding)
 
 
 # ---- the editor API on the demo town ---------------------------------------------------------------------
@@ -152,6 +155,7 @@ def test_approval_writes_a_new_version_and_the_links_follow(client):
     code = f"{COMMUNITY}001"
     old = Grid.objects.current().get(code=code)
     staff = set(old.staff.values_list("pk", flat=True))
+    used = max(Grid.objects.filter(community__code=COMMUNITY, level=1).values_list("code", flat=True))
     loaded, result = draft_and_split(logged_in(client, "community"), code)
     submitted = client.post(f"{API}/requests", {"draft": result["draft"], "base": loaded["base"],
                                                 "reason": "新建小区入住，拆分网格"}, content_type="application/json")
@@ -167,8 +171,8 @@ def test_approval_writes_a_new_version_and_the_links_follow(client):
     assert old.generation_high_id is not None  # closed, never overwritten
     kept = Grid.objects.current().get(code=code)
     new = Grid.objects.current().get(generation_low=kept.generation_low, level=1, community__code=COMMUNITY,
-                                     code__gt=f"{COMMUNITY}006")
-    assert new.code == f"{COMMUNITY}007"  # the next free sequence in the community
+                                     code__gt=used)
+    assert new.code == f"{COMMUNITY}{int(used[-3:]) + 1:03d}"  # the next sequence never used in the community
     assert set(kept.staff.values_list("pk", flat=True)) == staff
     assert kept.household_count + new.household_count == old.household_count
     assert Building.objects.filter(grid_l1=new).count() == new.building_count > 0
@@ -179,6 +183,7 @@ def test_approval_writes_a_new_version_and_the_links_follow(client):
 @pytest.mark.django_db
 def test_a_second_editor_of_the_same_grid_gets_a_conflict_and_keeps_the_draft(client):
     code = f"{COMMUNITY}001"
+    requests_before = ChangeRequest.objects.count()
     loaded, result = draft_and_split(logged_in(client, "community"), code)
     first = client.post(f"{API}/requests", {"draft": result["draft"], "base": loaded["base"], "reason": "拆分"},
                         content_type="application/json")
@@ -189,7 +194,7 @@ def test_a_second_editor_of_the_same_grid_gets_a_conflict_and_keeps_the_draft(cl
                                                                   "reason": "合并"}, content_type="application/json")
     assert second.status_code == 409
     assert second.json()["conflicts"] == [code] and f"#{first.json()['id']}" in second.json()["error"]
-    assert ChangeRequest.objects.filter(community__code=COMMUNITY).count() == 1
+    assert ChangeRequest.objects.count() == requests_before + 1
 
 
 @pytest.mark.django_db
@@ -212,6 +217,7 @@ def test_a_draft_made_before_an_approval_conflicts_on_the_grids_that_changed(cli
 def test_restoring_a_past_version_brings_the_old_boundaries_back_as_a_new_version(client):
     code = f"{COMMUNITY}001"
     original = shapely.from_wkb(bytes(Grid.objects.current().get(code=code).geom.wkb))
+    codes_before = set(Grid.objects.current().filter(community__code=COMMUNITY, level=1).values_list("code", flat=True))
     street = logged_in(client, "street")
     loaded, result = draft_and_split(street, code)
     request_id = street.post(f"{API}/requests", {"draft": result["draft"], "base": loaded["base"], "reason": "拆分"},
@@ -230,7 +236,8 @@ def test_restoring_a_past_version_brings_the_old_boundaries_back_as_a_new_versio
                 content_type="application/json")
     back = shapely.from_wkb(bytes(Grid.objects.current().get(code=code).geom.wkb))
     assert shapely.hausdorff_distance(back, original) < 1e-7  # about a centimetre
-    assert not Grid.objects.current().filter(code=f"{COMMUNITY}007").exists()
+    assert set(Grid.objects.current().filter(community__code=COMMUNITY, level=1).values_list("code", flat=True)) \
+        == codes_before  # the split's new grid is gone again
 
 
 @pytest.mark.django_db

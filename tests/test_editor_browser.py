@@ -233,7 +233,8 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
 
 
 @pytest.mark.django_db
-def test_merging_grids_that_do_not_share_a_boundary_is_refused_with_the_reason(recorder, app_server, artifacts):
+def test_merging_grids_is_refused_without_a_shared_boundary_and_lands_with_one(recorder, browser, app_server,
+                                                                               artifacts):
     far = one("SELECT b.code FROM grids_grid a JOIN grids_grid b ON b.community_id = a.community_id "
               "AND b.level = 1 AND b.generation_high_id IS NULL AND NOT ST_Intersects(a.geom, b.geom) "
               "WHERE a.code = %s AND a.generation_high_id IS NULL ORDER BY b.code LIMIT 1", [GRID])[0]
@@ -248,6 +249,41 @@ def test_merging_grids_that_do_not_share_a_boundary_is_refused_with_the_reason(r
     wait_idle(page)
     assert rows(page).count() == count
     page.screenshot(path=artifacts / "editor-merge-refused.png")
+
+    # Neighbours merge: submitted from the page, approved, the merged grid holds both grids' households.
+    both = Grid.objects.current().filter(code__in=[GRID, NEIGHBOUR])
+    households_before = sum(both.values_list("household_count", flat=True))
+    generation_before = Grid.objects.current().get(code=GRID).generation_low
+    page.click(".tool[data-tool=merge]")
+    page.click(f'.grid-table tr.grid-row[data-code="{GRID}"]')
+    page.click(f'.grid-table tr.grid-row[data-code="{NEIGHBOUR}"]')
+    page.wait_for_function(f"document.querySelectorAll('.grid-table tr.grid-row').length === {count - 1}",
+                           timeout=TIMEOUT)
+    wait_idle(page)
+    page.fill("#reason", "两个网格户数都偏少，合并")
+    page.click(".submit-form button")
+    success = page.locator(".submit-result .message.success")
+    success.wait_for(timeout=TIMEOUT)
+    request_id = int(re.search(r"#(\d+)", success.inner_text()).group(1))
+    # Approved and restored through the server (the test's own transaction is rolled back at its end).
+    street = Recorder(browser)
+    try:
+        log_in(street.page, app_server, "street")
+        approve(street.page, app_server, request_id)
+        assert not Grid.objects.current().filter(code=NEIGHBOUR).exists()
+        assert Grid.objects.current().get(code=GRID).household_count == households_before
+        restore_id = page.evaluate(
+            """async ([url, body]) => {
+                 const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+                 const response = await fetch(url, { method: "POST", body: JSON.stringify(body),
+                   headers: { "Content-Type": "application/json", "X-CSRFToken": token } });
+                 return (await response.json()).id; }""",
+            [f"{app_server}/api/v1/adjustments/{COMMUNITY}/restore",
+             {"generation": generation_before.pk, "reason": "测试结束，恢复"}])
+        approve(street.page, app_server, restore_id)
+    finally:
+        street.context.close()
+    assert Grid.objects.current().filter(code=NEIGHBOUR).exists()
     recorder.assert_stayed_local()
 
 

@@ -35,6 +35,7 @@ from geogrid.departments.models import BusinessGrid, Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.services import install_defaults, route
 from geogrid.instructions.services import install_task_list
+from geogrid.scores.services import install_default_sheet
 from geogrid.grids.models import Grid, GridPart
 from geogrid.grids.services import number_grids
 from geogrid.roads.models import Road, Water
@@ -305,6 +306,7 @@ class _Loader:
         the workflow (deadlines from each one's stage, a 'report' step each)."""
         install_defaults(self.areas[STREET_CODE])
         install_task_list()
+        install_default_sheet()
         categories = {c.code: c for c in EventCategory.objects.all()}
         for spec in self.town.categories:  # parents come first; the demo's classes are among the defaults
             if spec.code not in categories:

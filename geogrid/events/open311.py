@@ -8,6 +8,7 @@
   GET requests/{id}.json: signed-in users, scoped (a department sees its own tickets). Reporter names and
   phones are masked for everyone but the centre. Our fields beyond the standard are under "geogrid".
 """
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -54,7 +55,7 @@ def as_open311(event: Event, user) -> dict:
         "address": event.address,
         "lat": event.location.y if event.location else None,
         "long": event.location.x if event.location else None,
-        "media_url": photo.image.url if photo else None,
+        "media_url": reverse("event-photo", args=[event.pk, photo.pk]) if photo else None,  # served scoped
         "geogrid": {
             "state": event.status, "level": event.level, "source": event.source,
             "grid": event.grid.code if event.grid else None,

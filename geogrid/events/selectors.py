@@ -1,14 +1,18 @@
 """Reads about tickets: who is responsible, who may see and act on them, nearby duplicates."""
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.areas.models import Area
-from geogrid.events.models import Event, EventCategory, Responsibility
+from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.workflow import CENTRE, DEPARTMENT, OPEN, WORKER
 
 
@@ -41,7 +45,8 @@ def responsibility_for(category: EventCategory, area: Area | None) -> Responsibi
 
 def events_visible_to(user: User | AnonymousUser) -> QuerySet[Event]:
     """Tickets a user may see: all for superusers; a department's user those routed to the department;
-    an area's user those in the area (by the routing snapshot); nothing without a scope."""
+    an area's user those in the area (by the routing snapshot) and those they reported; nothing without a
+    scope."""
     events = Event.objects.select_related("category", "department", "grid", "community", "street")
     if not user.is_authenticated or not user.is_active:
         return events.none()
@@ -53,7 +58,8 @@ def events_visible_to(user: User | AnonymousUser) -> QuerySet[Event]:
     prefix = area_code_prefix(user)
     if prefix is None:
         return events.none()
-    return events.filter(Q(community__code__startswith=prefix) | Q(community__isnull=True, street__code__startswith=prefix))
+    return events.filter(Q(community__code__startswith=prefix) | Q(community__isnull=True, street__code__startswith=prefix)
+                         | Q(reported_by=user))  # a worker's own report, wherever it was made
 
 
 def roles_of(user: User | AnonymousUser, event: Event) -> set[str]:
@@ -94,3 +100,89 @@ def nearby_open_duplicates(location: Point, category: EventCategory, exclude: in
             .exclude(pk=exclude)
             .annotate(distance=Distance("location", location))
             .order_by("distance", "pk"))
+
+
+# ---- reads for the ticket pages (/report/, /events/) ----------------------------------------------------------
+
+def category_picker() -> list[tuple[EventCategory, list[EventCategory]]]:
+    """Active categories for a two-step picker: each top class with its active leaves under it (at any depth),
+    in code order. One query: the tree is small, and walking it in memory beats a query per class. A leaf is
+    what a ticket is filed under (the report form and Open311 accept leaves only), so top classes without
+    active leaves are left out."""
+    categories = {c.pk: c for c in EventCategory.objects.filter(active=True).order_by("code")}
+    parents = {c.parent_id for c in categories.values()}
+    groups: dict[int, list[EventCategory]] = {}
+    for category in categories.values():
+        if category.pk in parents or category.parent_id is None:
+            continue
+        top = category
+        while top.parent_id is not None and top.parent_id in categories:
+            top = categories[top.parent_id]
+        if top.parent_id is None:  # a leaf under an inactive class is not offered
+            groups.setdefault(top.pk, []).append(category)
+    return [(categories[pk], leaves) for pk, leaves in groups.items()]
+
+
+def reportable_categories() -> QuerySet[EventCategory]:
+    """The categories a ticket may be filed under from the report page: active leaves of active classes, the
+    ones `category_picker` offers (the tree has two levels)."""
+    return EventCategory.objects.filter(active=True).exclude(children__active=True).exclude(parent__active=False)
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """Open tickets past the deadline of their current stage."""
+    return Q(status__in=OPEN, merged_into__isnull=True, due_at__lt=now or timezone.now())
+
+
+def with_overdue(events: QuerySet[Event], now: datetime | None = None) -> QuerySet[Event]:
+    """Annotate `overdue` so lists can mark late tickets without a per-row computation."""
+    return events.annotate(overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField()))
+
+
+def events_reported_by(user: User | AnonymousUser) -> QuerySet[Event]:
+    """我的工单: the tickets the user filed, newest first, whatever area they are in now (a worker who moved
+    still follows what they reported)."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return with_overdue(Event.objects.filter(reported_by=user)
+                        .select_related("category", "grid", "community", "department"))
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """The list filters as the page sends them (empty: no filter). `state` is a status or "open"."""
+
+    state: str = ""
+    category: str = ""  # a category code; a top class's code takes in its children
+    overdue: bool = False
+    department: str = ""  # a department code, or "none" for tickets no unit is responsible for yet
+
+
+def filter_events(events: QuerySet[Event], filters: EventFilters, now: datetime | None = None) -> QuerySet[Event]:
+    """Apply the ticket-list filters to an already scoped queryset (see `events_visible_to`)."""
+    if filters.state == "open":
+        events = events.filter(status__in=OPEN, merged_into__isnull=True)
+    elif filters.state:
+        events = events.filter(status=filters.state)
+    if filters.category:
+        events = events.filter(Q(category__code=filters.category) | Q(category__parent__code=filters.category))
+    if filters.overdue:
+        events = events.filter(overdue_q(now))
+    if filters.department == "none":
+        events = events.filter(department__isnull=True)
+    elif filters.department:
+        events = events.filter(department__code=filters.department)
+    return with_overdue(events, now)
+
+
+def departments_in(events: QuerySet[Event]) -> list[tuple[str, str]]:
+    """(code, name) of the units the given tickets are routed to, for the department filter: only units the
+    user can find tickets of, so a department user is offered just their own."""
+    rows = (events.filter(department__isnull=False).order_by("department__code")
+            .values_list("department__code", "department__name").distinct())
+    return list(rows)
+
+
+def event_transitions(event: Event) -> QuerySet[EventTransition]:
+    """The ticket's steps, oldest first, with who took them."""
+    return event.transitions.select_related("actor").order_by("at", "pk")

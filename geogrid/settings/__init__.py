@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "geogrid.stations",
     "geogrid.events",
     "geogrid.workdays",
+    "geogrid.scores",
     "geogrid.instructions",
     "geogrid.roads",
     "geogrid.accounts",

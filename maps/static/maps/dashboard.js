@@ -1,0 +1,120 @@
+/* 考核统计 dashboard: the rates and ticket counts of recent months as Chart.js charts, and the open tickets on
+ * our own basemap (vector tiles from /tiles/, drawn by mvt.js) in Leaflet.markercluster clusters, each ticket
+ * coloured by its state and red when overdue. Data comes embedded in the page (json_script). */
+(function () {
+  "use strict";
+
+  const RATE_COLORS = ["#1971c2", "#2f9e44", "#f08c00", "#e03131", "#7048e8", "#0c8599", "#c2255c"];
+  const STATE_COLORS = {
+    已上报: "#868e96", 已受理: "#4dabf7", 已派遣: "#1c7ed6", 处置中: "#f59f00", 已反馈: "#37b24d", 核查中: "#0ca678",
+  };
+  const OVERDUE = "#e03131";
+  const chart = JSON.parse(document.getElementById("chart-data").textContent);
+  const tickets = JSON.parse(document.getElementById("ticket-data").textContent);
+
+  /* ---------- charts ---------- */
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.animation = false; // the page is a report: draw at once (and screenshots are complete)
+
+  new Chart(document.getElementById("rates-chart"), {
+    type: "line",
+    data: {
+      labels: chart.months,
+      datasets: Object.entries(chart.rates).map(([label, values], i) => ({
+        label, data: values.map((v) => (v === null ? null : v * 100)), borderColor: RATE_COLORS[i],
+        backgroundColor: RATE_COLORS[i], spanGaps: true, tension: 0.2,
+      })),
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } },
+      plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}：${c.parsed.y.toFixed(1)}%` } } },
+    },
+  });
+
+  new Chart(document.getElementById("volume-chart"), {
+    type: "bar",
+    data: {
+      labels: chart.months,
+      datasets: Object.entries(chart.volume).map(([label, values], i) => ({
+        label, data: values, backgroundColor: ["#74c0fc", "#ffd43b", "#69db7c"][i],
+      })),
+    },
+    options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+
+  /* ---------- map ---------- */
+  const mapEl = document.getElementById("dashboard-map");
+  const map = L.map(mapEl, { minZoom: 4, maxZoom: 19 }).setView([35, 105], 4);
+  map.attributionControl.setPrefix("GeoGrid · Leaflet");
+  map.createPane("basemap").style.zIndex = 250;
+  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  window.geogridDashboardMap = map; // for tests and the browser console
+
+  function dot(color, overdue) {
+    return L.divIcon({ className: "ticket-dot", iconSize: [14, 14],
+                       html: `<span style="background:${color}"${overdue ? ' class="overdue"' : ""}></span>` });
+  }
+
+  const clusters = L.markerClusterGroup({
+    maxClusterRadius: 50,
+    // A cluster is red when it holds an overdue ticket, so overdue work shows at every zoom.
+    iconCreateFunction(cluster) {
+      const markers = cluster.getAllChildMarkers();
+      const late = markers.filter((m) => m.options.overdue).length;
+      return L.divIcon({
+        className: `ticket-cluster${late ? " has-overdue" : ""}`, iconSize: [36, 36],
+        html: `<span title="${markers.length} 件，其中超期 ${late} 件">${markers.length}</span>`,
+      });
+    },
+  });
+  const eventUrl = (id) => mapEl.dataset.eventUrl.replace(/0$/, String(id));
+  for (const [lon, lat, id, status, category, overdue] of tickets) {
+    const marker = L.marker([lat, lon], { icon: dot(overdue ? OVERDUE : STATE_COLORS[status] || "#495057", overdue),
+                                          overdue, title: `#${id} ${category}` });
+    const popup = document.createElement("div");
+    const link = Object.assign(document.createElement("a"), { href: eventUrl(id), textContent: `#${id} ${category}` });
+    popup.append(link, document.createElement("br"), `${status}${overdue ? "（已超期）" : ""}`);
+    marker.bindPopup(popup);
+    clusters.addLayer(marker);
+  }
+  clusters.addTo(map);
+
+  const Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd() {
+      const div = L.DomUtil.create("div", "legend");
+      const rows = [...Object.entries(STATE_COLORS), ["已超期", OVERDUE]];
+      div.innerHTML = "<strong>工单状态</strong>" + rows.map(([label, color]) =>
+        `<div><i class="dot" style="background:${color}"></i>${label}</div>`).join("");
+      return div;
+    },
+  });
+  new Legend().addTo(map);
+
+  const roadStyle = (p) => {
+    const major = p.kind === "primary" || p.kind === "secondary";
+    return { color: major ? "#fbe3a6" : "#ffffff", weight: major ? 2.2 : 1.4,
+             casing: { color: major ? "#d4a147" : "#c8c0b0", weight: major ? 3.4 : 2.4 } };
+  };
+  fetch(mapEl.dataset.catalogueUrl, { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
+    .then((catalogue) => {
+      const spec = catalogue.vector && catalogue.vector.basemap;
+      if (spec) {
+        L.geogridVectorTiles(spec.url, {
+          tileset: "basemap", minZoom: spec.minzoom, maxNativeZoom: spec.maxzoom, maxZoom: 19, pane: "basemap",
+          attribution: "本地底图（本系统数据）",
+          sources: { water: () => ({ fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 }),
+                     roads: roadStyle },
+        }).addTo(map);
+      }
+      const b = catalogue.bounds;
+      if (tickets.length) {
+        map.fitBounds(clusters.getBounds(), { padding: [30, 30], maxZoom: 16 });
+      } else if (b) {
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
+      }
+    })
+    .catch((error) => { mapEl.dataset.error = error.message; });
+})();
