@@ -30,7 +30,8 @@ from geogrid.buildings.services import place_buildings
 from geogrid.circles.services import build_demo_network
 from geogrid.core.models import Generation
 from geogrid.core.services import create_generation
-from geogrid.demo.town import DEPARTMENTS, STREET_CODE, STREET_NAME, URBAN_COMMUNITIES, Dem, Town, generate_town
+from geogrid.demo.tickets import demo_history
+from geogrid.demo.town import DEPARTMENTS, REFERENCE_TIME, STREET_CODE, STREET_NAME, URBAN_COMMUNITIES, Dem, Town, generate_town
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.services import install_defaults, route
@@ -41,7 +42,7 @@ from geogrid.grids.services import number_grids
 from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
-from geogrid.workdays.selectors import WorkCalendar, add_working_days, load_calendar
+from geogrid.workdays.selectors import load_calendar
 from geogrid.workdays.services import seed_from_chinese_calendar
 
 GENERATION_DESCRIPTION = "演示数据初始版本"
@@ -130,6 +131,7 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
             if not dem_path.exists():
                 write_dem(generate_town().dem, dem_path)
             refresh_demo_groups()  # a newer release may give the demo logins new permissions
+            install_reference_data(Area.objects.get(code=STREET_CODE))  # ... and new reference tables
             return False
         loader = _Loader(dem_path)
         with tqdm(loader.steps(), disable=not progress, unit="step", leave=False) as bar:
@@ -138,6 +140,14 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
                 step()
         build_demo_network(dem_path)  # the service circles' walking network, sloped by the DEM just written
     return True
+
+
+def install_reference_data(street: Area) -> None:
+    """Real defaults, not demo data, that the demo needs: the category tree and 归口办理 table, the grid task
+    list and the score sheet. Each only adds what is missing, so it runs on every load."""
+    install_defaults(street)
+    install_task_list()
+    install_default_sheet()
 
 
 def refresh_demo_groups() -> None:
@@ -156,28 +166,6 @@ def delete_demo_data() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     User.objects.filter(username__in=[user.username for user in DEMO_USERS]).delete()
-
-
-def _demo_stage(event: Event, calendar: WorkCalendar) -> None:
-    """Deadline, level and closure of a demo ticket from its status, as if each stage took a working day."""
-    S = Event.Status
-    category = event.category
-    if event.status != S.REPORTED:
-        event.level = 2
-    if event.status in (S.REPORTED, S.ACCEPTED):
-        deadline = add_working_days(event.reported_at, category.accept_limit, calendar=calendar)
-    elif event.status in (S.DISPATCHED, S.HANDLING):
-        deadline = add_working_days(event.reported_at, 1 + category.handle_limit, calendar=calendar)
-    elif event.status in (S.FED_BACK, S.VERIFYING):
-        deadline = add_working_days(event.reported_at, 1 + category.handle_limit + category.verify_limit,
-                                    calendar=calendar)
-    else:
-        deadline = None
-        if event.status == S.CLOSED:
-            event.closed_at = add_working_days(event.reported_at, 4, calendar=calendar).at
-            event.closure = Event.Closure.COORDINATION if category.closes_on_coordination else Event.Closure.RESOLVED
-    if deadline is not None:
-        event.due_at, event.due_estimated = deadline.at, deadline.estimated
 
 
 def write_dem(dem: Dem, path: Path = DEM_PATH) -> None:
@@ -303,10 +291,8 @@ class _Loader:
 
     def load_events(self) -> None:
         """The default category tree and 归口办理 table, then the demo tickets routed as if reported through
-        the workflow (deadlines from each one's stage, a 'report' step each)."""
-        install_defaults(self.areas[STREET_CODE])
-        install_task_list()
-        install_default_sheet()
+        the workflow, with the steps behind each one's status (`tickets.py`)."""
+        install_reference_data(self.areas[STREET_CODE])
         categories = {c.code: c for c in EventCategory.objects.all()}
         for spec in self.town.categories:  # parents come first; the demo's classes are among the defaults
             if spec.code not in categories:
@@ -315,14 +301,11 @@ class _Loader:
         events = [Event(location=_geos(e.point), category=categories[e.category_code], description=e.description,
                         reported_at=e.reported_at, status=e.status, source=Event.Source.GRID_WORKER)
                   for e in self.town.events]
-        calendar = load_calendar()
         for event in events:
             route(event)
-            _demo_stage(event, calendar)
+        transitions = demo_history(events, load_calendar(), now=REFERENCE_TIME)
         Event.objects.bulk_create(events)
-        EventTransition.objects.bulk_create([
-            EventTransition(event=e, action="report", to_status=Event.Status.REPORTED, at=e.reported_at,
-                            note="演示数据") for e in events])
+        EventTransition.objects.bulk_create(transitions)
 
     def load_users(self) -> None:
         """The demo logins. One password hash for all of them: the password is public anyway, and hashing
