@@ -243,3 +243,31 @@ def test_mixed_and_empty_geometries_are_each_reported(tmp_path, village):
     messages = {e.number: e.message for e in result.errors}
     assert "几何类型为 Point" in messages[2] and "几何为空" in messages[3] and 1 not in messages
     assert fingerprint() == before
+
+
+def test_a_roads_layer_imports_one_road_per_line_part_and_the_walking_network_uses_it(tmp_path):
+    from geogrid.circles.services import build_network_from_roads
+    from geogrid.roads.models import Road
+
+    lanes = shapely.MultiLineString([[(X0, Y0 + 100), (X0 + 400, Y0 + 100)], [(X0, Y0 + 300), (X0 + 400, Y0 + 300)]])
+    avenue = shapely.LineString([(X0 + 200, Y0), (X0 + 200, Y0 + 400)])  # crosses both lanes
+    path = write_layer(tmp_path / "roads.gpkg", [lanes, avenue], {"道路名称": ["测试巷", "测试大道"],
+                                                                   "等级": ["巷道", "主干道"]},
+                       crs="EPSG:4545", geometry_type="Unknown")
+    before = Road.objects.count()
+    result = imported(path, "roads")
+    assert result.ok, result.errors
+    new = Road.objects.order_by("pk")[before:]
+    assert [(r.name, r.kind) for r in new] == [("测试巷", "residential"), ("测试巷", "residential"),
+                                               ("测试大道", "primary")]
+    network = build_network_from_roads(name="含导入道路")
+    crossings = network.edges.filter(name="测试大道").count()
+    assert crossings == 3  # the avenue is noded where both lanes cross it
+
+
+def test_a_polygon_file_is_refused_as_roads_and_changes_nothing(tmp_path):
+    path = write_layer(tmp_path / "not-roads.gpkg", [VILLAGE_SQUARE], {"name": ["面"]}, crs="EPSG:4545")
+    before = fingerprint()
+    result = imported(path, "roads")
+    assert not result.ok and "LineString" in str(result.errors)
+    assert fingerprint() == before

@@ -14,6 +14,7 @@ class GeometryKind(Enum):
     POLYGON = "polygon"  # Polygon or MultiPolygon
     POINT = "point"
     POINT_OR_POLYGON = "point_or_polygon"  # a building: footprint or point
+    LINE = "line"  # LineString or MultiLineString (a road: each part becomes one road)
     NONE = "none"  # a staff list
 
 
@@ -61,6 +62,8 @@ AREA_KINDS = (("县", "county"), ("区", "county"), ("县/区", "county"), ("街
 GRID_KINDS = (("综合", "comprehensive"), ("综合网格", "comprehensive"), ("专属", "exclusive"), ("专属网格", "exclusive"))
 GRID_SETTINGS = (("城市", "urban"), ("农村", "rural"), ("小区", "estate"), ("住宅小区", "estate"), ("单位", "facility"))
 STATION_KINDS = (("党群服务中心", "party_mass_centre"), ("网格党群服务站", "grid_station"), ("便民服务点", "convenience"))
+ROAD_KINDS = (("主干道", "primary"), ("次干道", "secondary"), ("支路", "residential"), ("巷道", "residential"),
+              ("支路/巷道", "residential"), ("村道", "rural"), ("步道", "path"), ("人行道", "path"))
 STAFF_ROLES = (("网格长", "leader"), ("专职网格员", "full_time"), ("兼职网格员", "part_time"), ("网格指导员", "supervisor"),
                ("部门一线人员", "department"), ("联户长", "household_head"))
 
@@ -103,6 +106,10 @@ SCHEMAS: dict[str, Schema] = {
             Field("address", aliases=("地址",), default=""),
             Field("opening_hours", aliases=("开放时间",), default=""),
         ), key="name"),
+        Schema("roads", "道路（步行网络）", GeometryKind.LINE, (
+            Field("name", aliases=(*NAME_ALIASES, "道路名称"), default=""),
+            Field("kind", aliases=("等级", "道路等级", "类型"), default="residential", choices=ROAD_KINDS),
+        ), key=None),
         Schema("staff", "网格工作人员", GeometryKind.NONE, (
             Field("name", required=True, aliases=("姓名",)),
             Field("role", required=True, aliases=("角色", "职务"), choices=STAFF_ROLES),

@@ -14,6 +14,7 @@ POLYGONAL = {"Polygon", "MultiPolygon"}
 ACCEPTED_TYPES = {
     GeometryKind.POLYGON: POLYGONAL,
     GeometryKind.POINT: {"Point"},
+    GeometryKind.LINE: {"LineString", "MultiLineString"},
     GeometryKind.POINT_OR_POLYGON: POLYGONAL | {"Point"},
 }
 REASON_LOCATION = re.compile(r"\[\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\]")

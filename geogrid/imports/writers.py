@@ -16,6 +16,7 @@ from geogrid.core.copy import copy_rows, ewkb
 from geogrid.core.models import Generation
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.grids.models import Grid
+from geogrid.roads.models import Road
 from geogrid.imports.validation import CheckedFeature, Problem
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
@@ -204,6 +205,17 @@ def write_stations(rows: list[CheckedFeature], ctx: WriteContext) -> list[Create
     return [Created.of(s, r) for s, r in zip(stations, rows)]
 
 
+def write_roads(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Roads are public linework (the basemap, the walking network): one road per line part."""
+    roads, owners = [], []
+    for row in rows:
+        for part in shapely.get_parts(row.geometry):
+            roads.append(Road(name=row.values["name"], kind=row.values["kind"], geom=_geos(part)))
+            owners.append(row)
+    Road.objects.bulk_create(roads)
+    return [Created.of(r, row) for r, row in zip(roads, owners)]
+
+
 def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     ctx.refuse_outside(rows, lambda r: [c for c in CODE_SEPARATORS.split(r.values["grid_codes"]) if c])
     wanted = {c for r in rows for c in CODE_SEPARATORS.split(r.values["grid_codes"]) if c}
@@ -235,5 +247,6 @@ WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]
     "buildings": write_buildings,
     "business_grids": write_business_grids,
     "stations": write_stations,
+    "roads": write_roads,
     "staff": write_staff,
 }
