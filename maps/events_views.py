@@ -25,7 +25,7 @@ from geogrid.events.selectors import (
     EventFilters, can_see_reporter, category_picker, departments_in, event_transitions, events_reported_by,
     events_visible_to, filter_events, nearby_open_duplicates, reportable_categories, roles_of, with_overdue,
 )
-from geogrid.events.services import PHOTO_SIGNATURES, NewReport, ReportError, check_photos, report
+from geogrid.events.services import PHOTO_SIGNATURES, PLACEABLE, NewReport, ReportError, check_photos, report
 from geogrid.events.workflow import ACTIONS, CENTRE, actions_for
 
 PAGE_SIZE = 25
@@ -34,7 +34,8 @@ REPORT_CRS = (("wgs84", "WGS84（手机定位、GPS）"), ("gcj02", "GCJ-02（�
               ("bd09", "BD-09（百度地图）"), ("cgcs2000", "CGCS2000（国家2000坐标）"))
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WebP": "image/webp"}
 # Steps the workflow table does not list: filing, and re-routing after a boundary change (services).
-STEP_LABELS = {"report": "上报", "reroute": "网格调整后重新定位", **{name: a.label for name, a in ACTIONS.items()}}
+STEP_LABELS = {"report": "上报", "reroute": "网格调整后重新定位", "place": "地图定位",
+               **{name: a.label for name, a in ACTIONS.items()}}
 STATUS_LABELS = dict(Event.Status.choices)
 
 
@@ -143,6 +144,7 @@ def events_list(request: HttpRequest) -> HttpResponse:
     return render(request, "maps/events.html", {
         "page": page, "filters": filters, "query": query.urlencode(), "statuses": Event.Status.choices,
         "groups": category_picker(), "departments": departments_in(visible),
+        "unplaced": visible.filter(location__isnull=True, status__in=PLACEABLE, merged_into__isnull=True).count(),
     })
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maps import circles_views, dashboard_views, editor_views, events_views, views
+from maps import circles_views, dashboard_views, editor_views, events_views, hotline_views, views
 
 urlpatterns = [
     path("", views.grid_map, name="map"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("report/", events_views.report_page, name="report"),
     path("report/mine", events_views.report_mine, name="report-mine"),
     path("events/", events_views.events_list, name="events"),
+    path("events/unplaced", hotline_views.unplaced_page, name="events-unplaced"),
     path("events/<int:pk>", events_views.event_page, name="event"),
     path("events/<int:pk>/photos/<int:photo>", events_views.event_photo, name="event-photo"),
 ]

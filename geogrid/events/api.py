@@ -1,13 +1,16 @@
 """/api/v1/events/<id>: a ticket with its steps, what the user may do and nearby duplicates;
-POST /api/v1/events/<id>/transitions {action, note, ...}: one workflow step (400 with the reason if refused)."""
+POST /api/v1/events/<id>/transitions {action, note, ...}: one workflow step (400 with the reason if refused);
+POST /api/v1/events/<id>/place {lon, lat, crs, note}: the centre puts a ticket that has no location yet on the map
+(crs: cgcs2000 by default, wgs84, gcj02, bd09 or EPSG:nnnn); answers with where it was routed."""
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from geogrid.core.crs import CoordinateError, parse_point
 from geogrid.events.open311 import as_open311
 from geogrid.events.selectors import events_visible_to, nearby_open_duplicates, roles_of
-from geogrid.events.services import transition
+from geogrid.events.services import place, transition
 from geogrid.events.workflow import ACTIONS, TransitionError, actions_for
 
 
@@ -51,3 +54,25 @@ class TransitionView(APIView):
             return Response({"error": str(error)}, status=400)
         return Response({"id": event.pk, "status": event.status, "level": event.level,
                          "due_at": event.due_at.isoformat() if event.due_at else None})
+
+
+class PlaceView(APIView):
+    throttle_classes = [UserRateThrottle]
+
+    def post(self, request: Request, pk: int) -> Response:
+        if not events_visible_to(request.user).filter(pk=pk).exists():
+            return _not_found()
+        try:
+            point = parse_point(request.data.get("lon"), request.data.get("lat"), request.data.get("crs") or "cgcs2000")
+            event = place(pk, point, request.user, str(request.data.get("note", "")))
+        except (CoordinateError, TransitionError) as error:
+            return Response({"error": str(error)}, status=400)
+        grid = event.grid
+        return Response({
+            "id": event.pk, "status": event.status, "lon": event.location.x, "lat": event.location.y,
+            "grid": {"code": grid.code, "name": grid.name, "level": grid.level} if grid else None,
+            "community": event.community.name if event.community else None,
+            "street": event.street.name if event.street else None,
+            "department": event.department.name if event.department else None,
+            "routing_note": event.routing_note,
+        })

@@ -21,7 +21,7 @@ from geogrid.departments.models import Department
 from geogrid.events.defaults import CATEGORY_TREE, RESPONSIBILITIES, UNITS
 from geogrid.events.models import Event, EventCategory, EventPhoto, EventTransition, Responsibility
 from geogrid.events.selectors import responsibility_for, roles_of
-from geogrid.events.workflow import OPEN, TransitionError, check
+from geogrid.events.workflow import CENTRE, OPEN, TransitionError, check
 from geogrid.locate.selectors import grid_refs_at
 from geogrid.workdays.selectors import add_working_days, add_working_hours
 
@@ -332,16 +332,33 @@ def route_events(ids: Iterable[int] | None = None, progress: bool = False) -> in
     return len(moved_ids)
 
 
+WAITING_PAIRS_SQL = """
+SELECT DISTINCT category_id, coalesce(community_id, street_id) FROM events_event
+WHERE id = ANY(%(ids)s) AND status IN ('reported', 'accepted')
+"""
+
+DEPARTMENTS_SQL = """
+UPDATE events_event e SET department_id = v.department
+FROM unnest(%(categories)s::int[], %(areas)s::int[], %(departments)s::int[]) AS v(category, area, department)
+WHERE e.id = ANY(%(ids)s) AND e.status IN ('reported', 'accepted')
+  AND e.category_id = v.category AND coalesce(e.community_id, e.street_id) IS NOT DISTINCT FROM v.area
+"""
+
+
 def _reroute_departments(ids: list[int]) -> None:
-    """Departments of moved tickets nobody is working on yet, one lookup per (category, community) pair."""
-    waiting = Event.objects.filter(pk__in=ids, status__in=(S.REPORTED, S.ACCEPTED)).select_related(
-        "category", "community", "street")
-    pairs: dict[tuple[int, int | None], list[int]] = {}
-    for event in waiting:
-        pairs.setdefault((event.category_id, (event.community or event.street or Area()).pk), []).append(event.pk)
-    for (category_id, area_id), event_ids in pairs.items():
-        row = responsibility_for(EventCategory.objects.get(pk=category_id), Area.objects.filter(pk=area_id).first())
-        Event.objects.filter(pk__in=event_ids).update(department=row.department if row else None)
+    """Departments of moved tickets nobody is working on yet: one 归口办理 lookup per (category, area) pair
+    among them, then one UPDATE joining the answers."""
+    with connection.cursor() as cursor:
+        cursor.execute(WAITING_PAIRS_SQL, {"ids": ids})
+        pairs = cursor.fetchall()
+        categories = EventCategory.objects.in_bulk({c for c, _ in pairs})
+        areas = Area.objects.in_bulk({a for _, a in pairs if a is not None})
+        departments = []
+        for category, area in pairs:
+            row = responsibility_for(categories[category], areas.get(area))
+            departments.append(row.department_id if row else None)
+        cursor.execute(DEPARTMENTS_SQL, {"ids": ids, "categories": [c for c, _ in pairs],
+                                         "areas": [a for _, a in pairs], "departments": departments})
 
 
 # ---- defaults ---------------------------------------------------------------------------------------------------
@@ -371,3 +388,45 @@ def install_defaults(street: Area) -> dict[str, int]:
                                                           defaults={"department": department, "note": note})
             created["responsibilities"] += new
     return created
+
+
+# ---- tickets waiting for a location (hotline addresses not matched) --------------------------------------------
+
+# A ticket is placed while the centre still reviews or holds it; once dispatched, the unit works from its place.
+PLACEABLE = frozenset({S.REPORTED, S.ACCEPTED})
+
+
+def hold_for_placement(event: Event, street: Area) -> None:
+    """Put a ticket without a location into this street centre's queue: with the street set (and no community),
+    the street's centre sees it and may place it (`events_visible_to`, `roles_of`), and its department follows
+    the street's own 归口办理 overrides until the point is known."""
+    event.street = street
+    _route_department(event)
+    event.save(update_fields=["street", "department", "routing_note", "updated_at"])
+
+
+def place(event_id: int, point: ParsedPoint, user: User, note: str = "", at: datetime | None = None) -> Event:
+    """Set the location of a ticket (a hotline ticket whose address matched no building) from a point a person
+    picked on the map, keeping the coordinates as sent with their system, and route it again (grid, community,
+    street, department). Not a status change: the ticket stays in its state and a 'place' step records who put
+    it where. The street centre only, while the ticket is reported or accepted; TransitionError otherwise."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update(of=("self",)).select_related("category", "community", "street").get(pk=event_id)
+        if event.merged_into_id is not None:
+            raise TransitionError(f"工单已合并至 #{event.merged_into_id} / the ticket was merged into another")
+        if event.status not in PLACEABLE:
+            raise TransitionError(f"“{event.get_status_display()}”状态的工单不能再定位 / "
+                                  f"cannot place a ticket that is {event.status}")
+        if CENTRE not in roles_of(user, event):
+            raise TransitionError("您无权为此工单定位 / you may not place this ticket")
+        before = [event.location.x, event.location.y] if event.location is not None else None
+        event.location = point.point
+        event.raw_x, event.raw_y = point.raw
+        event.raw_crs = point.crs.name
+        route(event)
+        event.save()
+        _record(event, "place", event.status, user, at, note, point=[point.point.x, point.point.y],
+                raw=list(point.raw), crs=point.crs.name, before=before, grid=event.grid.code if event.grid else None,
+                department=event.department.code if event.department else None)
+    return event
