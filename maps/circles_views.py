@@ -7,6 +7,10 @@ from geogrid.circles.models import CircleRun, WalkingNetwork
 from geogrid.circles.selectors import runs_visible_to
 from geogrid.stations.models import ServiceStation
 
+# The systems a planner's points come in: surveys (CGCS2000), GPS (WGS84), Amap/Tencent (GCJ-02), Baidu (BD-09).
+CANDIDATE_CRS = [("cgcs2000", "CGCS2000"), ("wgs84", "WGS84（GPS）"), ("gcj02", "GCJ-02（高德、腾讯）"),
+                 ("bd09", "BD-09（百度）")]
+
 
 @login_required
 def circles_page(request: HttpRequest) -> HttpResponse:
@@ -18,5 +22,5 @@ def circles_page(request: HttpRequest) -> HttpResponse:
     return render(request, "maps/circles.html", {
         "runs": runs, "run": run, "networks": WalkingNetwork.objects.all(),
         "station_kinds": ServiceStation.Kind.choices, "modes": CircleRun.Mode.choices,
-        "weights": CircleRun.Weight.choices,
+        "weights": CircleRun.Weight.choices, "candidate_crs": CANDIDATE_CRS,
     })

@@ -378,3 +378,159 @@ def test_the_management_commands(demo_network):
     out = StringIO()
     call_command("suggest_sites", "--network", str(demo_network.pk), "--sites", "3", stdout=out, verbosity=0)
     assert "MCLP: 3 sites +1616 households -> 65.3%" in out.getvalue()
+
+
+# ---- user-given candidate sites ----------------------------------------------------------------------------
+
+VILLAGE = "522624001077"  # a test village under the demo street, ~30 km east of its stations
+GX, GY = 600_000.0, 2_990_000.0  # its street's west end, CGCS2000 / GK CM 108E metres (EPSG:4545)
+# Candidates, metres from (GX, GY): label, x, y. The street runs 3 km east from (GX, GY); houses stand 10 m
+# south of it at x = 200 (4 households), 1400 (10), 1600 (10) and 2800 (3); the circle is 1000 m.
+GIVEN = [("村委会", 700, 400),  # 400 m up a slope: reaches only x = 200 (400 + 500 + 10 = 910 m)
+         ("老供销社", 1500, 30),  # reaches x = 1400 and 1600 (30 + 100 + 10 = 140 m): 20 households
+         ("桥头", 2700, 5),  # reaches x = 2800: 3 households
+         ("山顶", 1500, 1500)]  # 1500 m off the street: farther than the circle, reaches no one
+
+
+def _degrees(x: float, y: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(4545, 4490, always_xy=True).transform(GX + x, GY + y)
+    return float(lon), float(lat)
+
+
+@pytest.fixture
+def given_village(db) -> WalkingNetwork:
+    """The village, its four houses and its hand-built street (a network of one edge); no station within
+    reach (the demo's snap onto the street from 30 km away)."""
+    from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+
+    from geogrid.areas.models import Area
+    from geogrid.circles.services import build_network
+
+    box = shapely.transform(shapely.box(GX - 500, GY - 2000, GX + 3500, GY + 2000),
+                            lambda xy: np.array([_degrees(x - GX, y - GY) for x, y in xy]))
+    village = Area.objects.create(code=VILLAGE, name="候选测试村", kind=Area.Kind.VILLAGE,
+                                  parent=Area.objects.get(code=STREET),
+                                  geom=MultiPolygon(GEOSGeometry(box.wkt, srid=4490), srid=4490))
+    for x, households in ((200, 4), (1400, 10), (1600, 10), (2800, 3)):
+        Building.objects.create(address=f"候选测试村{x}号", households=households, community=village,
+                                point=Point(*_degrees(x, -10), srid=4490))
+    street = node_lines(np.asarray([shapely.LineString([(GX, GY), (GX + 3000, GY)])], dtype=object))
+    return build_network(street, name="候选测试路网", source=WalkingNetwork.Source.LINES)
+
+
+def test_given_candidates_are_snapped_with_their_distance_walked(given_village):
+    """MCLP with 2 sites picks 老供销社 (20 households) and 村委会 (4): had 村委会's 400 m to the street not
+    been walked, it would reach all three western houses (24) and come first. 山顶 can reach no one, and
+    the summary says so."""
+    from geogrid.circles.candidates import candidates_from_list
+
+    given = candidates_from_list([_degrees(x, y) for _, x, y in GIVEN])
+    fields = given.run_fields()
+    fields["candidates"] = [dict(c, label=label) for c, (label, _, _) in zip(fields["candidates"], GIVEN)]
+    run = run_circles(CircleRun.objects.create(network=given_village, area_id=_area_id(VILLAGE), new_sites=2,
+                                               mode=CircleRun.Mode.STANDARD, **fields))
+    siting_ = run.summary["siting"]
+    assert (run.summary["households"], siting_["covered_before"]) == (27, 0)  # the demo's stations are 30 km off
+    assert (siting_["candidates"], siting_["candidate_source"]) == (4, "given")
+    assert siting_["mclp"]["covered"] == siting_["greedy"]["covered"] == 24
+    mclp = list(SiteSuggestion.objects.filter(run=run, method="mclp"))
+    assert [(s.candidate, s.candidate_label, s.gain, s.snap_m) for s in mclp] == [
+        (2, "老供销社", 20, 30.0), (1, "村委会", 4, 400.0)]
+    assert all(s.vertex_id is None for s in mclp)
+    # The suggestion is the point as given, not where it meets the street.
+    assert (mclp[1].point.x, mclp[1].point.y) == pytest.approx(_degrees(700, 400), abs=1e-9)
+    assert len(siting_["candidate_notes"]) == 1 and siting_["candidate_notes"][0].startswith("候选 4（山顶）")
+    # With 3 sites the third is 桥头; 山顶 is never chosen.
+    run = run_circles(CircleRun.objects.create(network=given_village, area_id=_area_id(VILLAGE), new_sites=3,
+                                               mode=CircleRun.Mode.STANDARD, **given.run_fields()))
+    assert sorted(run.suggestions.filter(method="mclp").values_list("candidate", flat=True)) == [1, 2, 3]
+    assert run.summary["siting"]["mclp"]["after"] == 1.0
+
+
+def test_given_candidates_through_the_api_in_gcj02(client, given_village):
+    from geogrid.core.chinacrs import wgs84_to_gcj02
+
+    sent = [[float(v) for v in wgs84_to_gcj02(*_degrees(x, y))] for _, x, y in GIVEN]
+    client.force_login(User.objects.get(username="street"))
+    runs = CircleRun.objects.count()
+    # Swapped coordinates, or candidates without a number of sites to choose, change nothing.
+    for body in ({"candidates": [[lat, lon] for lon, lat in sent], "crs": "gcj02", "new_sites": 1},
+                 {"candidates": sent, "crs": "gcj02"}, {"candidates": sent, "crs": "beijing54", "new_sites": 1}):
+        response = client.post("/api/v1/circles/runs", {"area": VILLAGE, "network": given_village.pk, **body},
+                               content_type="application/json")
+        assert response.status_code == 400, body
+    assert "写反" in client.post("/api/v1/circles/runs", {"candidates": [[26.9, 108.7]], "new_sites": 1},
+                                 content_type="application/json").json()["error"]
+    assert CircleRun.objects.count() == runs
+    response = client.post("/api/v1/circles/runs", {
+        "area": VILLAGE, "network": given_village.pk, "mode": "standard", "new_sites": 1, "candidates": sent,
+        "crs": "gcj02"}, content_type="application/json")
+    assert response.status_code == 201 and response.json()["candidates"] == 4
+    run_circles(CircleRun.objects.get(pk=response.json()["id"]))
+    sites = [f["properties"] for f in client.get(f"/api/v1/circles/runs/{response.json()['id']}/map").json()["features"]
+             if f["properties"]["type"] == "site" and f["properties"]["method"] == "mclp"]
+    assert [(s["candidate"], s["label"], s["given"], s["crs"], s["gain"]) for s in sites] == [
+        (2, "#2", sent[1], "gcj02", 20)]
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(client.get(f"/api/v1/circles/runs/{response.json()['id']}/export.xlsx").content))
+    head, mclp = list(book["建议新站点"].iter_rows(values_only=True))[:2]
+    assert head[-4:] == ("给定候选", "候选名称", "给定坐标 x（gcj02）", "给定坐标 y（gcj02）")
+    assert mclp[-5:-2] == (30.0, 2, "#2") and mclp[-2:] == pytest.approx(sent[1], abs=1e-12)  # xlsx: 15 digits
+
+
+def test_the_circles_admin_is_read_only_and_keeps_runs_in_the_users_area(client, rf, demo_network):
+    from django.contrib import admin
+
+    street_run = run_circles(CircleRun.objects.create(network=demo_network, area_id=_area_id(STREET), new_sites=1))
+    everything = CircleRun.objects.create(network=demo_network)
+    run_admin, site_admin = admin.site._registry[CircleRun], admin.site._registry[SiteSuggestion]
+    assert not run_admin.has_add_permission(rf.get("/"))
+    assert not admin.site._registry[WalkingNetwork].has_add_permission(rf.get("/"))
+    seen = {}
+    for username in ("admin", "street", "community"):
+        request = rf.get("/admin/circles/circlerun/")
+        request.user = User.objects.get(username=username)
+        runs = set(run_admin.get_queryset(request).values_list("pk", flat=True))
+        seen[username] = ({street_run.pk, everything.pk} & runs, site_admin.get_queryset(request).filter(
+            run=street_run).count())
+        assert not run_admin.has_change_permission(request, street_run)
+    assert seen == {"admin": ({street_run.pk, everything.pk}, 2), "street": ({street_run.pk}, 2),
+                    "community": (set(), 0)}
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(f"/admin/circles/circlerun/{street_run.pk}/change/").content.decode()
+    assert '<progress max="100" value="100">' in page and "最大覆盖（MCLP）" in page
+
+
+def test_suggest_sites_reads_a_candidate_file_and_refuses_one_without_a_crs(given_village, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    table = tmp_path / "候选.csv"
+    table.write_text("名称,经度,纬度\n" + "".join(f"{label},{lon!r},{lat!r}\n" for label, x, y in GIVEN
+                                                   for lon, lat in [_degrees(x, y)]), encoding="utf-8")
+    options = ["--network", str(given_village.pk), "--area", VILLAGE, "--mode", "standard", "--sites", "2"]
+    runs = CircleRun.objects.count()
+    with pytest.raises(CommandError, match="--crs"):  # a CSV says nothing about its CRS: never guessed
+        call_command("suggest_sites", *options, "--candidates", str(table), verbosity=0)
+    points = tmp_path / "候选.geojson"
+    points.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "路段"},
+         "geometry": {"type": "LineString", "coordinates": [[108.9, 27.0], [108.91, 27.0]]}}]}))
+    with pytest.raises(CommandError, match="不是点"):
+        call_command("suggest_sites", *options, "--candidates", str(points), verbosity=0)
+    assert CircleRun.objects.count() == runs
+    out = StringIO()
+    call_command("suggest_sites", *options, "--candidates", str(table), "--crs", "cgcs2000", stdout=out, verbosity=0)
+    text = out.getvalue()
+    assert "4 given candidate sites" in text and "MCLP: 2 sites +24 households -> 88.9%" in text
+    lon, lat = _degrees(1500, 30)
+    assert f'1. candidate 2 "老供销社" ({lon:.10g}, {lat:.10g} cgcs2000; 30 m from the network) +20 households' in text
+    assert '2. candidate 1 "村委会"' in text and "候选 4（山顶）" in text
+    assert CircleRun.objects.count() == runs + 1

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from geogrid.accounts.selectors import area_code_prefix, area_of
 from geogrid.areas.models import Area
+from geogrid.circles.candidates import candidates_from_list
 from geogrid.circles.models import CircleRun, WalkingNetwork
 from geogrid.circles.selectors import LEVELS, coverage_table, run_geojson, run_json, run_xlsx, runs_visible_to
 from geogrid.circles.services import start_run
@@ -34,7 +35,12 @@ class NetworksView(APIView):
 
 
 class RunsView(APIView):
-    """GET: the user's visible runs, newest first. POST: queue a run -> 201 with its state (poll RunView)."""
+    """GET: the user's visible runs, newest first. POST: queue a run -> 201 with its state (poll RunView).
+
+    POST body: network, area, station_kind, mode, weight, new_sites, target_share, and optionally
+    `candidates` ([[lon, lat], ...]) with their `crs` (cgcs2000 by default; wgs84, gcj02, bd09, EPSG:code):
+    the sites are then chosen among these points.
+    """
 
     throttle_classes = [UserRateThrottle]
 
@@ -66,7 +72,13 @@ class RunsView(APIView):
                 target_share=_number(data["target_share"], float, 0.0, 1.0, "target_share")
                 if data.get("target_share") not in (None, "") else None,
             )
-        except ValueError as error:
+            if data.get("candidates"):  # [[lon, lat], ...] in `crs` (default cgcs2000), instead of network vertices
+                if not (run.new_sites or run.target_share):
+                    raise ValueError("给定候选站点时请填写新增站点数或目标覆盖率"
+                                     " / candidates need new_sites or target_share")
+                for name, value in candidates_from_list(data["candidates"], data.get("crs")).run_fields().items():
+                    setattr(run, name, value)
+        except ValueError as error:  # CandidateError among them
             return Response({"error": str(error)}, status=400)
         run.save()
         start_run(run)

@@ -94,6 +94,11 @@ class CircleRun(models.Model):
     weight = models.CharField("户数口径", max_length=20, choices=Weight.choices, default=Weight.HOUSEHOLDS)
     new_sites = models.PositiveSmallIntegerField("新增站点数（最大覆盖）", default=0)
     target_share = models.FloatField("目标覆盖率（最少站点）", null=True, blank=True, help_text="0-1")
+    candidate_points = models.MultiPointField("给定候选站点", srid=4490, null=True, blank=True,
+                                              help_text="空：候选为住户附近的路网节点")
+    candidates = models.JSONField("给定候选（原样）", default=list, blank=True,
+                                  help_text="每个候选的名称与给定坐标（label、given），顺序同上")
+    candidate_crs = models.CharField("候选坐标系", max_length=40, blank=True, help_text="给定坐标的坐标系")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
                              on_delete=models.SET_NULL)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -152,7 +157,11 @@ class Isochrone(models.Model):
 
 
 class SiteSuggestion(models.Model):
-    """建议新站点: one chosen candidate of one method, in the order the method adds them."""
+    """建议新站点: one chosen candidate of one method, in the order the method adds them.
+
+    A network-vertex candidate has `vertex` and its point; a user-given one has `candidate` (its 1-based
+    place in the run's list), `candidate_label` and the point as given, `snap_m` away from the network.
+    """
 
     class Method(models.TextChoices):
         MCLP = "mclp", "最大覆盖（MCLP）"
@@ -165,7 +174,10 @@ class SiteSuggestion(models.Model):
     rank = models.PositiveSmallIntegerField("序号")
     vertex = models.ForeignKey(NetworkVertex, verbose_name="路网节点", null=True, blank=True, related_name="+",
                                on_delete=models.SET_NULL)
+    candidate = models.PositiveIntegerField("给定候选序号", null=True, blank=True, help_text="从 1 起；空：路网节点")
+    candidate_label = models.CharField("给定候选名称", max_length=200, blank=True)
     point = models.PointField("位置", srid=4490)
+    snap_m = models.FloatField("到路网距离（米）", default=0)
     gain = models.PositiveIntegerField("新增覆盖户数", help_text="按加入顺序的边际增量")
     gain_buildings = models.PositiveIntegerField("新增覆盖楼栋")
 

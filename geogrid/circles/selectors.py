@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from geogrid.accounts.selectors import area_code_prefix
-from geogrid.circles.models import BuildingReach, CircleRun, WalkingNetwork
+from geogrid.circles.models import BuildingReach, CircleRun, SiteSuggestion, WalkingNetwork
 from geogrid.circles.network import Network
 from geogrid.core.crs import to_area_crs
 from geogrid.stations.models import ServiceStation
@@ -119,6 +119,7 @@ def run_json(run: CircleRun) -> dict:
         "weight": run.weight, "station_kind": run.station_kind, "new_sites": run.new_sites,
         "target_share": run.target_share, "area": run.area.code if run.area_id else None,
         "network": run.network.name, "created_at": run.created_at.isoformat(), "summary": run.summary,
+        "candidates": len(run.candidates), "candidate_crs": run.candidate_crs,
     }
 
 
@@ -149,8 +150,16 @@ def run_geojson(run: CircleRun, user: User | AnonymousUser) -> dict:
     for site in run.suggestions.all():
         features.append({"type": "Feature", "geometry": _point(site.point), "properties": {
             "type": "site", "method": site.method, "method_label": site.get_method_display(), "rank": site.rank,
-            "gain": site.gain, "gain_buildings": site.gain_buildings}})
+            "gain": site.gain, "gain_buildings": site.gain_buildings, "snap_m": site.snap_m, **_given(run, site)}})
     return {"type": "FeatureCollection", "features": features, "run": run_json(run)}
+
+
+def _given(run: CircleRun, site: SiteSuggestion) -> dict:
+    """Which of the user's candidates a suggestion is: its number, label and coordinates as given."""
+    if site.candidate is None:
+        return {}
+    return {"candidate": site.candidate, "label": site.candidate_label,
+            "given": run.candidates[site.candidate - 1]["given"], "crs": run.candidate_crs}
 
 
 def run_xlsx(run: CircleRun, user: User | AnonymousUser | None) -> bytes:
@@ -165,10 +174,15 @@ def run_xlsx(run: CircleRun, user: User | AnonymousUser | None) -> bytes:
             sheet.append([row["code"], row["name"], row["buildings"], row["households"],
                           *[row[f"band{b}"] for b in range(1, len(labels) + 1)], row["share"], row["uncovered"]])
     sites = book.create_sheet("建议新站点")
-    sites.append(["方法", "序号", "经度", "纬度", "新增覆盖户数", "新增覆盖楼栋"])
+    head = ["方法", "序号", "经度", "纬度", "新增覆盖户数", "新增覆盖楼栋", "到路网距离（米）"]
+    if run.candidates:
+        head += ["给定候选", "候选名称", f"给定坐标 x（{run.candidate_crs}）", f"给定坐标 y（{run.candidate_crs}）"]
+    sites.append(head)
     for site in run.suggestions.all():
+        given = _given(run, site)
         sites.append([site.get_method_display(), site.rank, round(site.point.x, 7), round(site.point.y, 7),
-                      site.gain, site.gain_buildings])
+                      site.gain, site.gain_buildings, site.snap_m,
+                      *([given["candidate"], given["label"], *given["given"]] if given else [])])
     uncovered = book.create_sheet("圈外楼栋")
     unit = "秒" if run.unit == "s" else "米"
     uncovered.append(["地址", "网格", "户数", f"到最近站点（{unit}）", "最近站点"])

@@ -301,11 +301,23 @@ def candidate_cover(walk: Walk, candidates: Snap, homes: Snap, limit: float,
 def _suggest(run: CircleRun, walk: Walk, net: Network, vertex_ids: np.ndarray, homes: Snap, weight: np.ndarray,
              covered: np.ndarray, home_points: np.ndarray, progress: Progress | None
              ) -> tuple[list[SiteSuggestion], dict]:
-    """MCLP / LSCP and greedy over candidate vertices, for the households no station covers yet."""
+    """MCLP / LSCP and greedy over the run's given candidates, or else over network vertices near homes, for
+    the households no station covers yet.
+
+    Given candidates are snapped like stations, the snap distance walked too. One farther from the network
+    than the circle is kept (it may be the planner's point) but can cover no one: the summary says so.
+    """
     limit = run.bands[-1]
-    candidates = candidate_vertices(net, home_points[weight > 0])
-    xy = net.vertices[candidates]
-    candidate_snap = net.snap(shapely.points(xy))
+    given = run.candidate_points is not None
+    if given:
+        points = np.asarray(shapely.from_wkb([bytes(p.wkb) for p in run.candidate_points]), dtype=object)
+        candidate_snap = net.snap(to_area_crs(points))
+        candidates = np.arange(len(points))
+    else:
+        candidates = candidate_vertices(net, home_points[weight > 0])
+        metric = shapely.points(net.vertices[candidates])
+        candidate_snap = net.snap(metric)
+        points = from_area_crs(metric)
     open_homes = np.flatnonzero(~covered)
 
     def report(share: float) -> None:
@@ -314,8 +326,11 @@ def _suggest(run: CircleRun, walk: Walk, net: Network, vertex_ids: np.ndarray, h
     covers = candidate_cover(walk, candidate_snap, homes.take(open_homes), limit, report)
     model = siting.coverage_model(covers, weight[open_homes])
     total, before = int(weight.sum()), int(weight[covered].sum())
-    info: dict = {"candidates": len(candidates), "model_rows": int(model.covers.shape[0]),
-                  "before": round(before / total, 4), "covered_before": before}
+    info: dict = {"candidates": len(candidates), "candidate_source": "given" if given else "network",
+                  "model_rows": int(model.covers.shape[0]), "before": round(before / total, 4),
+                  "covered_before": before}
+    if given:
+        info["candidate_notes"] = _far_candidates(run, candidate_snap.distance * walk.offroad, limit)
     _set_progress(run, "求解选址模型", 82, progress)
     solutions = []
     if run.new_sites:
@@ -329,7 +344,6 @@ def _suggest(run: CircleRun, walk: Walk, net: Network, vertex_ids: np.ndarray, h
             greedy_target = siting.greedy(model, target=min(target, int(model.weight.sum())))
             greedy_target.method = "greedy_target"
             solutions += [lscp, greedy_target]
-    points = from_area_crs(shapely.points(xy))
     suggestions = []
     for solution in solutions:
         info[solution.method] = {
@@ -338,8 +352,20 @@ def _suggest(run: CircleRun, walk: Walk, net: Network, vertex_ids: np.ndarray, h
             "seconds": round(solution.seconds, 3), "optimal": solution.optimal, "notes": solution.notes,
         }
         for rank, pick in enumerate(solution.picks, start=1):
+            c = pick.candidate
             suggestions.append(SiteSuggestion(
-                run=run, method=solution.method, rank=rank, vertex_id=int(vertex_ids[candidates[pick.candidate]]),
-                point=GEOSGeometry(memoryview(shapely.to_wkb(points[pick.candidate])), srid=4490),
-                gain=pick.gain, gain_buildings=pick.gain_count))
+                run=run, method=solution.method, rank=rank,
+                vertex_id=None if given else int(vertex_ids[candidates[c]]),
+                candidate=c + 1 if given else None,
+                candidate_label=run.candidates[c]["label"][:200] if given else "",
+                point=GEOSGeometry(memoryview(shapely.to_wkb(points[c])), srid=4490),
+                snap_m=round(float(candidate_snap.distance[c]), 1), gain=pick.gain, gain_buildings=pick.gain_count))
     return suggestions, info
+
+
+def _far_candidates(run: CircleRun, snap_cost: np.ndarray, limit: float) -> list[str]:
+    """Notes on given candidates whose walk to the network alone uses up the circle."""
+    unit = "秒" if run.unit == "s" else "米"
+    return [f"候选 {i + 1}（{run.candidates[i]['label']}）到路网的步行已达 {snap_cost[i]:.0f} {unit}，超出服务圈，"
+            f"不能覆盖任何住户 / candidate {i + 1} is farther from the network than the circle"
+            for i in np.flatnonzero(snap_cost > limit)]

@@ -1,7 +1,8 @@
 /* 15分钟服务圈 page: isochrone bands around the stations, buildings coloured by their walk to the nearest
  * station, uncovered households, suggested new sites with their gain, and a coverage table per grid.
- * A new run is queued through /api/v1/circles/runs and polled for its progress; the basemap is our own
- * raster tiles (/tiles/), so nothing leaves the server. */
+ * A new run is queued through /api/v1/circles/runs (optionally with the planner's own candidate sites) and
+ * polled for its progress; the basemap is our own tiles (/tiles/: hillshade, roads, water), so nothing
+ * leaves the server. */
 (function () {
   "use strict";
 
@@ -35,14 +36,33 @@
     return tr;
   }
 
-  /* ---------- basemap: our own raster tiles (hillshade) ---------- */
+  /* ---------- basemap: our own tiles, hillshade and above it roads and water (vector) ---------- */
+  // The hillshade is opaque, so the roads and water go over it in a pane of their own (as on the main map),
+  // both under the circles: the walking network the circles follow stays readable.
+  map.createPane("basemap").style.zIndex = 250;
+  const BASEMAP = {
+    water: () => ({ fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 }),
+    roads: (p, z) => {
+      const major = p.kind === "primary" || p.kind === "secondary";
+      const width = (major ? 2.2 : p.kind === "path" ? 0.8 : 1.4) * Math.max(1, Math.pow(1.5, z - 13));
+      return { color: major ? "#fbe3a6" : "#ffffff", weight: width, dashArray: p.kind === "path" ? [4, 3] : undefined,
+               casing: { color: major ? "#d4a147" : "#c8c0b0", weight: width + 1 } };
+    },
+  };
   call(mapEl.dataset.catalogueUrl).then((catalogue) => {
     for (const [name, raster] of Object.entries(catalogue.raster || {})) {
       const b = raster.bounds;
       L.tileLayer(raster.url, {
         minZoom: raster.minzoom, maxNativeZoom: raster.maxzoom, maxZoom: 19, className: `raster-${name}`,
-        bounds: b && L.latLngBounds([b[1], b[0]], [b[3], b[2]]), attribution: "本地底图：地形晕渲（本系统数据）",
-      }).addTo(map).bringToBack();
+        bounds: b && L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
+      }).addTo(map);
+    }
+    const basemap = catalogue.vector && catalogue.vector.basemap;
+    if (basemap) {
+      L.geogridVectorTiles(basemap.url, {
+        tileset: "basemap", minZoom: basemap.minzoom, maxNativeZoom: basemap.maxzoom, maxZoom: 19, pane: "basemap",
+        sources: BASEMAP, attribution: "本地底图：道路、水系、地形晕渲（本系统数据）",
+      }).addTo(map);
     }
   }).catch(() => { /* the circles are readable without a basemap */ });
 
@@ -68,6 +88,10 @@
       const data = Object.fromEntries(new FormData(form).entries());
       data.new_sites = Number(data.new_sites || 0);
       data.target_share = data.target_share ? Number(data.target_share) / 100 : null;
+      // One "lon,lat" (or "lon lat") per line; the server checks them against the chosen system.
+      data.candidates = (data.candidates || "").split("\n").map((line) => line.trim()).filter(Boolean)
+        .map((line) => line.split(/[\s,，;；]+/).filter(Boolean).map(Number));
+      if (!data.candidates.length) { delete data.candidates; delete data.crs; }
       form.querySelector(".run-button").disabled = true;
       call(mapEl.dataset.runsUrl, { method: "POST", body: JSON.stringify(data),
                                      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() } })
@@ -85,6 +109,13 @@
   function describeReach(p, run) {
     if (p.reach === null) return "超出计算范围";
     return run.unit === "s" ? `步行 ${(p.reach / 60).toFixed(1)} 分钟` : `步行 ${number(Math.round(p.reach))} 米`;
+  }
+
+  // A given candidate by its number and label, and how far it stands off the network.
+  function siteName(p) {
+    if (!p.candidate) return "";
+    return `（候选 ${p.candidate}${p.label && p.label !== `#${p.candidate}` ? " " + p.label : ""}` +
+      `${p.snap_m >= 1 ? `，距路网 ${Math.round(p.snap_m)} 米` : ""}）`;
   }
 
   function showMap(collection) {
@@ -114,7 +145,7 @@
       siteLayers[p.method] = siteLayers[p.method] || L.layerGroup();
       L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         icon: L.divIcon({ className: `site-icon site-${p.method}`, html: String(p.rank), iconSize: [22, 22] }),
-      }).bindTooltip(`建议站点 ${p.method_label} 第 ${p.rank} 个：新增覆盖 ${p.gain} 户`).addTo(siteLayers[p.method]);
+      }).bindTooltip(`建议站点 ${p.method_label} 第 ${p.rank} 个${siteName(p)}：新增覆盖 ${p.gain} 户`).addTo(siteLayers[p.method]);
     }
     const overlays = { [`${run.band_labels.join("/")}服务圈`]: bands, "楼栋（按步行时间着色）": buildings, "现有站点": stations };
     for (const [method, layer] of Object.entries(siteLayers)) {
@@ -162,13 +193,14 @@
       list.className = "site-list";
       collection.features.filter((f) => f.properties.type === "site" && f.properties.method === method).forEach((f) => {
         const li = document.createElement("li");
-        li.textContent = `新增覆盖 ${f.properties.gain} 户（${f.properties.gain_buildings} 栋）`;
+        li.textContent = `${siteName(f.properties)}新增覆盖 ${f.properties.gain} 户（${f.properties.gain_buildings} 栋）`;
         li.addEventListener("click", () => map.setView([f.geometry.coordinates[1], f.geometry.coordinates[0]], 17));
         list.append(li);
       });
       rows.push(list);
       result.notes.forEach((note) => rows.push(Object.assign(document.createElement("p"), { className: "hint", textContent: note })));
     }
+    (siting.candidate_notes || []).forEach((note) => rows.push(Object.assign(document.createElement("p"), { className: "hint", textContent: note })));
     if (siting.lscp_note) rows.push(Object.assign(document.createElement("p"), { className: "hint", textContent: siting.lscp_note }));
     box.replaceChildren(...rows);
   }
