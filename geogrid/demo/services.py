@@ -81,6 +81,8 @@ DEMO_GROUPS = {
         "adjustments.changerequest": ("view", "add", "approve"),  # the street's grid centre approves
         "events.event": ("view", "add", "review"),  # the street's centre reviews, dispatches, verifies
         "events.responsibility": ("view", "add", "change"),
+        "circles.walkingnetwork": ("view", "change"), "circles.circlerun": ("view",),
+        "circles.sitesuggestion": ("view",),
     },
     COMMUNITY_GROUP: {"grids.grid": ("view",), "adjustments.changerequest": ("view", "add"),
                       "events.event": ("view", "add")},
