@@ -218,3 +218,11 @@ def test_an_inactive_class_is_neither_offered_nor_accepted():
     EventCategory.objects.filter(code="13").update(active=False)
     assert "13" not in {top.code for top, _ in category_picker()}
     assert client_for("community").post("/report/", form(grid_in(), category="1301")).status_code == 400
+
+
+def test_a_demo_ticket_whose_steps_no_person_took_shows_them_as_the_systems():
+    """Demo and hotline tickets have steps without an actor: the page names them 系统 (it had failed with a 500)."""
+    event = Event.objects.filter(transitions__actor__isnull=True, status="closed").order_by("pk").first()
+    page = client_for("street").get(f"/events/{event.pk}")
+    assert page.status_code == 200
+    assert page.content.decode().count("系统") >= event.transitions.count()

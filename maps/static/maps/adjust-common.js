@@ -1,54 +1,28 @@
 /* Shared by the 网格编辑 (editor.js) and 调整审批 (adjustments.js) pages: JSON calls to /api/v1/adjustments/
- * with the session's CSRF token, number and time formats, and the before/after map of a grid change.
+ * (common.js's fetchJSON), number and time formats, and the before/after map of a grid change.
  * Sets window.GeoGridAdjust. No framework, no online resources. */
 (function () {
   "use strict";
 
-  /** The CSRF token: the page's form field (always there: the top bar's logout form), else the cookie. */
-  function csrfToken() {
-    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (field) return field.value;
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const { ApiError, fetchJSON, number } = window.GeoGrid;
 
-  /** A failed call: `status` (HTTP status) and `body` (the parsed answer) ride along with the message. */
-  class ApiError extends Error {
-    constructor(message, status, body) {
-      super(message);
-      this.status = status;
-      this.body = body;
-    }
-  }
-
+  /** fetchJSON, but a failure's message is the Chinese part of the server's "中文 / English" message (the whole
+   * is in the error's `body`), or names the status when the server gave none. */
   async function api(url, { method = "GET", body } = {}) {
-    const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = csrfToken();
-      options.body = JSON.stringify(body);
-    }
-    const response = await fetch(url, options);
-    let data = null;
     try {
-      data = await response.json();
+      return await fetchJSON(url, { method, body });
     } catch (error) {
-      data = null;
+      if (!(error instanceof ApiError)) throw error; // no answer at all
+      const data = error.body;
+      const text = (data && (data.error || data.detail)) || `服务器返回 ${error.status}`;
+      throw new ApiError(String(text).split(" / ")[0], error.status, data);
     }
-    if (!response.ok) {
-      // The server's messages are "中文 / English": the page shows the Chinese part (the whole is in `body`).
-      const text = (data && (data.error || data.detail)) || `服务器返回 ${response.status}`;
-      const message = String(text).split(" / ")[0];
-      throw new ApiError(message, response.status, data);
-    }
-    return data;
   }
 
-  const numberFormat = new Intl.NumberFormat("zh-CN");
   const fmt = {
-    int: (n) => numberFormat.format(n || 0),
+    int: (n) => number(n || 0),
     /** 12,345 m² / 1.23 ha */
-    area: (m2) => `${numberFormat.format(Math.round(m2 || 0))} m² / ${((m2 || 0) / 10000).toFixed(2)} ha`,
+    area: (m2) => `${number(Math.round(m2 || 0))} m² / ${((m2 || 0) / 10000).toFixed(2)} ha`,
     time: (iso) => (iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : ""),
   };
 
@@ -163,6 +137,5 @@
     return legend;
   }
 
-  window.GeoGridAdjust = { api, ApiError, csrfToken, fmt, shortCode, escapeHtml, gridLabel, labelPoint, diffLayer,
-                           diffLegend };
+  window.GeoGridAdjust = { api, fmt, shortCode, escapeHtml, gridLabel, labelPoint, diffLayer, diffLegend };
 })();

@@ -5,6 +5,7 @@
 (function () {
   "use strict";
 
+  const { createMap } = window.GeoGrid;
   const { api, fmt, shortCode, escapeHtml, diffLayer, diffLegend } = window.GeoGridAdjust;
   const mapEl = document.getElementById("map");
   const approver = mapEl.dataset.approver === "1";
@@ -16,9 +17,7 @@
   let requests = [];
   let layer = null;
 
-  const map = L.map(mapEl, { zoomSnap: 0.25 }).setView([26.955, 108.68], 14);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  const map = createMap(mapEl, { zoomSnap: 0.25, center: [26.955, 108.68], zoom: 14 });
   const legend = diffLegend();
 
   const communityName = (code) => names[code] || code;

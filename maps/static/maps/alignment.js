@@ -3,34 +3,15 @@
 (function () {
   "use strict";
 
+  const { fetchJSON, number, percent, tableRow, createMap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   if (!mapEl.dataset.reportUrl) return;
   const VERDICT = { aligned: ["#2f9e44", "一致"], nearly: ["#f08c00", "基本一致"], not: ["#e03131", "不一致"] };
   const PALETTE = ["#4263eb", "#ae3ec9", "#0c8599", "#e8590c", "#5c940d", "#c2255c", "#1971c2", "#862e9c"];
-  const map = L.map(mapEl).setView([35, 105], 4);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  const map = createMap(mapEl);
   const summary = document.querySelector(".alignment-summary");
   let baseGrids = null;
   let previewLayer = null;
-
-  function csrf() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  async function call(url, options = {}) {
-    const response = await fetch(url, { credentials: "same-origin", ...options });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error || body.detail || response.statusText);
-    return body;
-  }
-
-  function row(cells) {
-    const tr = document.createElement("tr");
-    cells.forEach((text) => { const td = document.createElement("td"); td.textContent = text; tr.append(td); });
-    return tr;
-  }
 
   function showReport(collection) {
     const grids = collection.features.filter((f) => f.properties.type === "business_grid");
@@ -51,14 +32,14 @@
     const body = document.querySelector(".alignment-grids tbody");
     body.replaceChildren(...grids.map((f) => {
       const p = f.properties;
-      const tr = row([`${p.code} ${p.name}`, p.iou.toFixed(4), p.symmetric_difference_m2.toLocaleString("zh-CN"),
-                      VERDICT[p.verdict][1]]);
+      const tr = tableRow([`${p.code} ${p.name}`, p.iou.toFixed(4), number(p.symmetric_difference_m2),
+                           VERDICT[p.verdict][1]]);
       tr.className = `verdict-${p.verdict}`;
       tr.addEventListener("click", () => map.fitBounds(layers[p.code].getBounds()));
       return tr;
     }));
     const followed = (collection.followed_changes || []).map((c) => {
-      const change = c.area_before_m2 === null ? "" : `，面积 ${c.area_before_m2.toLocaleString("zh-CN")} → ${c.area_after_m2.toLocaleString("zh-CN")} m²`;
+      const change = c.area_before_m2 === null ? "" : `，面积 ${number(c.area_before_m2)} → ${number(c.area_after_m2)} m²`;
       return `第 ${c.generation} 版 ${c.code} ${c.name}${change}（${c.description}）`;
     });
     fill(".followed-changes", followed.length ? followed : ["暂无：业务网格对齐后，基础网格的调整会自动带动业务网格，并在此列出"]);
@@ -75,11 +56,11 @@
       onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.code} → ${preview.assignment[f.properties.code]}`),
     }).addTo(map);
     document.querySelector(".preview-changes tbody").replaceChildren(...preview.changes.map((c) =>
-      row([`${c.code} ${c.name}`, (c.area_change_m2 > 0 ? "+" : "") + c.area_change_m2.toLocaleString("zh-CN"),
-           String(c.base_grids.length)])));
+      tableRow([`${c.code} ${c.name}`, (c.area_change_m2 > 0 ? "+" : "") + number(c.area_change_m2),
+                String(c.base_grids.length)])));
     const moves = preview.moves.map((m) => `${m.from || "（无）"} → ${m.to || "（无）"}：${m.households} 户（${m.buildings} 栋）`);
     fill(".preview-moves", moves.length ? moves : ["没有住户变动业务网格"]);
-    const undecided = preview.undecided.map((u) => `${u.base_code}：${u.business_code} 只占 ${(u.share * 100).toFixed(0)}%`);
+    const undecided = preview.undecided.map((u) => `${u.base_code}：${u.business_code} 只占 ${percent(u.share, 0)}`);
     fill(".preview-undecided", undecided.length ? undecided : ["无"]);
     document.querySelector(".alignment-preview").hidden = false;
   }
@@ -91,20 +72,19 @@
   }
 
   document.querySelector(".preview-button").addEventListener("click", () => {
-    call(mapEl.dataset.previewUrl).then(showPreview).catch((e) => { summary.textContent = `预览失败：${e.message}`; });
+    fetchJSON(mapEl.dataset.previewUrl).then(showPreview).catch((e) => { summary.textContent = `预览失败：${e.message}`; });
   });
   const applyButton = document.querySelector(".apply-button");
   if (applyButton) {
     applyButton.addEventListener("click", () => {
       const result = document.querySelector(".apply-result");
-      call(mapEl.dataset.applyUrl, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-                                    body: JSON.stringify({ decisions: {}, accept_low_share: false }) })
+      fetchJSON(mapEl.dataset.applyUrl, { method: "POST", body: { decisions: {}, accept_low_share: false } })
         .then((body) => { result.textContent = `已生成第 ${body.generation} 版：一致 ${body.report.aligned} 个`; })
         .catch((e) => { result.textContent = `未应用：${e.message}`; });
     });
   }
 
-  Promise.all([call(mapEl.dataset.gridsUrl), call(mapEl.dataset.reportUrl)])
+  Promise.all([fetchJSON(mapEl.dataset.gridsUrl), fetchJSON(mapEl.dataset.reportUrl)])
     .then(([grids, report]) => {
       baseGrids = grids;
       const base = L.geoJSON(grids, { style: { color: "#495057", weight: 1, dashArray: "3 3", fillOpacity: 0 } }).addTo(map);

@@ -6,72 +6,27 @@
 (function () {
   "use strict";
 
+  const { fetchJSON, number, percent, tableRow, createMap, addBasemap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const BAND_COLOURS = ["#2b8a3e", "#74b816", "#f59f00"]; // 5 / 10 / 15 minutes (or 300 / 500 / 1000 m)
   const OUTSIDE = "#e03131";
   const METHOD_COLOURS = { mclp: "#7048e8", lscp: "#1c7ed6", greedy: "#0c8599", greedy_target: "#0c8599" };
-  const map = L.map(mapEl, { preferCanvas: true }).setView([26.95, 108.68], 13);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  const map = createMap(mapEl, { preferCanvas: true, center: [26.95, 108.68], zoom: 13 });
   const summary = document.querySelector(".circle-summary");
   const progressBox = document.querySelector(".run-progress");
-  const percent = (x) => `${(x * 100).toFixed(1)}%`;
-  const number = (x) => x.toLocaleString("zh-CN");
-
-  function csrf() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  async function call(url, options = {}) {
-    const response = await fetch(url, { credentials: "same-origin", ...options });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error || body.detail || response.statusText);
-    return body;
-  }
-
-  function cells(tag, values) {
-    const tr = document.createElement("tr");
-    values.forEach((text) => { const td = document.createElement(tag); td.textContent = text; tr.append(td); });
-    return tr;
-  }
 
   /* ---------- basemap: our own tiles, hillshade and above it roads and water (vector) ---------- */
   // The hillshade is opaque, so the roads and water go over it in a pane of their own (as on the main map),
   // both under the circles: the walking network the circles follow stays readable.
-  map.createPane("basemap").style.zIndex = 250;
-  const BASEMAP = {
-    water: () => ({ fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 }),
-    roads: (p, z) => {
-      const major = p.kind === "primary" || p.kind === "secondary";
-      const width = (major ? 2.2 : p.kind === "path" ? 0.8 : 1.4) * Math.max(1, Math.pow(1.5, z - 13));
-      return { color: major ? "#fbe3a6" : "#ffffff", weight: width, dashArray: p.kind === "path" ? [4, 3] : undefined,
-               casing: { color: major ? "#d4a147" : "#c8c0b0", weight: width + 1 } };
-    },
-  };
-  call(mapEl.dataset.catalogueUrl).then((catalogue) => {
-    for (const [name, raster] of Object.entries(catalogue.raster || {})) {
-      const b = raster.bounds;
-      L.tileLayer(raster.url, {
-        minZoom: raster.minzoom, maxNativeZoom: raster.maxzoom, maxZoom: 19, className: `raster-${name}`,
-        bounds: b && L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
-      }).addTo(map);
-    }
-    const basemap = catalogue.vector && catalogue.vector.basemap;
-    if (basemap) {
-      L.geogridVectorTiles(basemap.url, {
-        tileset: "basemap", minZoom: basemap.minzoom, maxNativeZoom: basemap.maxzoom, maxZoom: 19, pane: "basemap",
-        sources: BASEMAP, attribution: "本地底图：道路、水系、地形晕渲（本系统数据）",
-      }).addTo(map);
-    }
-  }).catch(() => { /* the circles are readable without a basemap */ });
+  addBasemap(map, mapEl.dataset.catalogueUrl, { attribution: "本地底图：道路、水系、地形晕渲（本系统数据）" })
+    .catch(() => { /* the circles are readable without a basemap */ });
 
   /* ---------- progress of a queued run ---------- */
   function watch(runUrl, onDone) {
     progressBox.hidden = false;
     const bar = progressBox.querySelector("progress");
     const stage = progressBox.querySelector(".run-stage");
-    const poll = () => call(runUrl).then((run) => {
+    const poll = () => fetchJSON(runUrl).then((run) => {
       bar.value = run.progress;
       stage.textContent = `${run.status_label}${run.stage ? "：" + run.stage : ""}（${run.progress}%）`;
       if (run.status === "failed") stage.textContent = `计算失败：${run.error}`;
@@ -93,8 +48,7 @@
         .map((line) => line.split(/[\s,，;；]+/).filter(Boolean).map(Number));
       if (!data.candidates.length) { delete data.candidates; delete data.crs; }
       form.querySelector(".run-button").disabled = true;
-      call(mapEl.dataset.runsUrl, { method: "POST", body: JSON.stringify(data),
-                                     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() } })
+      fetchJSON(mapEl.dataset.runsUrl, { method: "POST", body: data })
         .then((run) => watch(`${mapEl.dataset.runsUrl}/${run.id}`,
                              () => { location.href = `${mapEl.dataset.pageUrl}?run=${run.id}`; }))
         .catch((e) => {
@@ -206,13 +160,13 @@
   }
 
   function showTable(level) {
-    call(`${mapEl.dataset.tableUrl}?level=${level}`).then((body) => {
+    fetchJSON(`${mapEl.dataset.tableUrl}?level=${level}`).then((body) => {
       const labels = body.run.band_labels;
       document.querySelector(".circle-table thead").replaceChildren(
-        cells("th", ["名称 / 编码", "户数", ...labels, "覆盖率"]));
+        tableRow(["名称 / 编码", "户数", ...labels, "覆盖率"], "th"));
       document.querySelector(".circle-table tbody").replaceChildren(...body.rows.map((r) => {
-        const tr = cells("td", [r.name, number(r.households), ...labels.map((_, i) => number(r[`band${i + 1}`])),
-                                r.share === null ? "—" : percent(r.share)]);
+        const tr = tableRow([r.name, number(r.households), ...labels.map((_, i) => number(r[`band${i + 1}`])),
+                              r.share === null ? "—" : percent(r.share)]);
         if (r.code) tr.firstChild.append(Object.assign(document.createElement("small"), { textContent: r.code }));
         if (r.total) tr.className = "total";
         else if (r.share !== null && r.share < 0.5) tr.className = "low";
@@ -222,7 +176,7 @@
   }
 
   function showRun() {
-    call(mapEl.dataset.mapUrl).then((collection) => {
+    fetchJSON(mapEl.dataset.mapUrl).then((collection) => {
       const { buildings } = showMap(collection);
       showSummary(collection.run, buildings);
       showSites(collection.run, collection);
@@ -232,7 +186,7 @@
 
   if (mapEl.dataset.runUrl) {
     document.querySelector(".table-level").addEventListener("change", (event) => showTable(event.target.value));
-    call(mapEl.dataset.runUrl).then((run) => {
+    fetchJSON(mapEl.dataset.runUrl).then((run) => {
       if (run.status === "succeeded") showRun();
       else if (run.status === "failed") summary.textContent = `计算失败：${run.error}`;
       else { summary.textContent = "计算中…"; watch(mapEl.dataset.runUrl, showRun); }

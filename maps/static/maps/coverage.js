@@ -3,26 +3,18 @@
 (function () {
   "use strict";
 
+  const { fetchJSON, number, createMap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const summary = document.querySelector(".problem-summary");
   const list = document.querySelector(".problem-list");
   const SEVERITY_COLORS = { error: "#e03131", warning: "#f08c00", sliver: "#868e96" };
   const SEVERITY_LABELS = { error: "错误", warning: "警告", sliver: "细碎" };
 
-  const map = L.map(mapEl).setView([35, 105], 4);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
-
-  async function getJSON(url) {
-    const response = await fetch(url, { credentials: "same-origin" });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error || body.detail || response.statusText);
-    return body;
-  }
+  const map = createMap(mapEl);
 
   function describe(p) {
     const codes = p.grid_codes.length ? `（${p.grid_codes.join("、")}）` : "";
-    const area = p.area_m2 ? `，${p.area_m2.toLocaleString("zh-CN")} m²` : "";
+    const area = p.area_m2 ? `，${number(p.area_m2)} m²` : "";
     return `[${SEVERITY_LABELS[p.severity] || p.severity}] ${p.kind_label}${codes}${area}：${p.message}`;
   }
 
@@ -53,7 +45,7 @@
     return features.filter((f) => f.properties.severity === severity).length;
   }
 
-  Promise.all([getJSON(mapEl.dataset.gridsUrl), getJSON(mapEl.dataset.coverageUrl)])
+  Promise.all([fetchJSON(mapEl.dataset.gridsUrl), fetchJSON(mapEl.dataset.coverageUrl)])
     .then(([grids, problems]) => {
       const gridLayer = L.geoJSON(grids, {
         style: { color: "#1d4f91", weight: 1.5, fillOpacity: 0.05 },

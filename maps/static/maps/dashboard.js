@@ -4,6 +4,7 @@
 (function () {
   "use strict";
 
+  const { createMap, bboxBounds, addBasemap } = window.GeoGrid;
   const RATE_COLORS = ["#1971c2", "#2f9e44", "#f08c00", "#e03131", "#7048e8", "#0c8599", "#c2255c"];
   const STATE_COLORS = {
     已上报: "#868e96", 已受理: "#4dabf7", 已派遣: "#1c7ed6", 处置中: "#f59f00", 已反馈: "#37b24d", 核查中: "#0ca678",
@@ -45,10 +46,7 @@
 
   /* ---------- map ---------- */
   const mapEl = document.getElementById("dashboard-map");
-  const map = L.map(mapEl, { minZoom: 4, maxZoom: 19 }).setView([35, 105], 4);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
-  map.createPane("basemap").style.zIndex = 250;
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  const map = createMap(mapEl, { minZoom: 4, maxZoom: 19, panes: { basemap: 250 } });
   window.geogridDashboardMap = map; // for tests and the browser console
 
   function dot(color, overdue) {
@@ -97,23 +95,12 @@
     return { color: major ? "#fbe3a6" : "#ffffff", weight: major ? 2.2 : 1.4,
              casing: { color: major ? "#d4a147" : "#c8c0b0", weight: major ? 3.4 : 2.4 } };
   };
-  fetch(mapEl.dataset.catalogueUrl, { credentials: "same-origin" })
-    .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
+  addBasemap(map, mapEl.dataset.catalogueUrl, { rasters: false, roads: roadStyle, attribution: "本地底图（本系统数据）" })
     .then((catalogue) => {
-      const spec = catalogue.vector && catalogue.vector.basemap;
-      if (spec) {
-        L.geogridVectorTiles(spec.url, {
-          tileset: "basemap", minZoom: spec.minzoom, maxNativeZoom: spec.maxzoom, maxZoom: 19, pane: "basemap",
-          attribution: "本地底图（本系统数据）",
-          sources: { water: () => ({ fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 }),
-                     roads: roadStyle },
-        }).addTo(map);
-      }
-      const b = catalogue.bounds;
       if (tickets.length) {
         map.fitBounds(clusters.getBounds(), { padding: [30, 30], maxZoom: 16 });
-      } else if (b) {
-        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
+      } else if (catalogue.bounds) {
+        map.fitBounds(bboxBounds(catalogue.bounds), { padding: [20, 20] });
       }
     })
     .catch((error) => { mapEl.dataset.error = error.message; });

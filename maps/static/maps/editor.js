@@ -8,6 +8,7 @@
 (function () {
   "use strict";
 
+  const { createMap } = window.GeoGrid;
   const { api, fmt, shortCode, escapeHtml, gridLabel } = window.GeoGridAdjust;
   const mapEl = document.getElementById("map");
   const data = mapEl.dataset;
@@ -27,9 +28,8 @@
 
   // ---- the map ------------------------------------------------------------------------------------------
 
-  const map = L.map(mapEl, { zoomSnap: 0.25, doubleClickZoom: false }).setView([26.955, 108.68], 15);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet · Leaflet-Geoman");
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  const map = createMap(mapEl, { zoomSnap: 0.25, doubleClickZoom: false, center: [26.955, 108.68], zoom: 15,
+                                 prefix: "GeoGrid · Leaflet · Leaflet-Geoman" });
   for (const [name, zIndex] of [["context", 420], ["drawing", 450]]) {
     map.createPane(name).style.zIndex = zIndex;
     map.getPane(name).style.pointerEvents = "none"; // clicks go through to the grids below

@@ -6,7 +6,8 @@
 (function () {
   "use strict";
 
-  const { csrfToken, smallMap } = window.GeoGridEvents;
+  const { fetchJSON } = window.GeoGrid;
+  const { smallMap } = window.GeoGridEvents;
   const root = document.getElementById("event");
   const errorBox = document.querySelector(".action-error");
   const form = document.querySelector(".action-form");
@@ -29,18 +30,16 @@
     showError("");
     button.disabled = true;
     try {
-      const response = await fetch(root.dataset.transitionUrl, {
-        method: "POST", credentials: "same-origin", body: JSON.stringify(body),
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      });
-      const answer = await response.json().catch(() => ({}));
-      if (response.ok) {
-        window.location.reload();
-        return;
-      }
-      showError(answer.error || answer.detail || `操作失败（HTTP ${response.status}）`);
+      await fetchJSON(root.dataset.transitionUrl, { method: "POST", body });
+      window.location.reload();
+      return;
     } catch (error) {
-      showError("网络异常，操作未完成，请重试");
+      if (!error.status) {
+        showError("网络异常，操作未完成，请重试");
+      } else {
+        const answer = error.body || {};
+        showError(answer.error || answer.detail || `操作失败（HTTP ${error.status}）`);
+      }
     }
     button.disabled = false;
   }

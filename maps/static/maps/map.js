@@ -10,6 +10,7 @@
 (function () {
   "use strict";
 
+  const { fetchJSON, createMap, bboxBounds, vectorLayer, rasterLayers, basemapLayer } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const cardEl = document.getElementById("card");
   const CATALOGUE_URL = mapEl.dataset.catalogueUrl;
@@ -79,19 +80,14 @@
   function toLogin() {
     window.location.href = `${LOGIN_URL}?next=${encodeURIComponent(window.location.pathname)}`;
   }
-  window.addEventListener("geogrid:unauthorized", toLogin); // a tile request found the session gone
+  window.addEventListener("geogrid:unauthorized", toLogin); // a tile or API request found the session gone
 
   /* ---------- the map ---------- */
   // Fixed zoom limits: left to Leaflet, they would follow the layers' minZoom and re-zoom the map (animated)
   // just as the first fitBounds is asked for, which then is dropped.
-  const map = L.map(mapEl, { zoomControl: true, attributionControl: true, minZoom: 4, maxZoom: 19 })
-    .setView([35, 105], 4);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
+  const map = createMap(mapEl, { zoomControl: true, attributionControl: true, minZoom: 4, maxZoom: 19,
+                                 panes: { basemap: 250, points: 450, selection: 460 } });
   window.geogridMap = map; // for tests and the browser console
-  for (const [pane, zIndex] of [["basemap", 250], ["points", 450], ["selection", 460]]) {
-    map.createPane(pane).style.zIndex = zIndex;
-  }
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
 
   const CoordsControl = L.Control.extend({
     options: { position: "bottomleft" },
@@ -141,34 +137,7 @@
     control.addTo(map);
   }
 
-  async function fetchJSON(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    if (response.status === 401 || response.status === 403) {
-      toLogin();
-      throw new Error("not logged in");
-    }
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      throw new Error(body.error || body.detail || `HTTP ${response.status}`);
-    }
-    return body;
-  }
-
-  /* ---------- styles of our vector layers ---------- */
-  function roadStyle(p, z) {
-    const major = p.kind === "primary" || p.kind === "secondary";
-    const width = (major ? 2.2 : p.kind === "path" ? 0.8 : 1.4) * Math.max(1, Math.pow(1.5, z - 13));
-    if (p.kind === "path") {
-      return { color: "#ffffff", weight: width, dashArray: [4, 3], casing: { color: "#c8c0b0", weight: width + 1 } };
-    }
-    return { color: major ? "#fbe3a6" : "#ffffff", weight: width,
-             casing: { color: major ? "#d4a147" : "#c8c0b0", weight: width + (z >= 14 ? 2 : 1) } };
-  }
-
-  const BASEMAP_SOURCES = {
-    water: () => ({ fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 }),
-    roads: roadStyle,
-  };
+  /* ---------- styles of our vector layers (roads and water: common.js) ---------- */
   const BUILDING_SOURCES = {
     buildings: (p) => (p.use === "residential" ? BUILDING_STYLE : OTHER_BUILDING_STYLE),
   };
@@ -183,12 +152,6 @@
     return p.w / metresPerPx > p.name.length * LABEL_CHAR_PX && p.h / metresPerPx > 2 * LABEL_CHAR_PX;
   }
 
-  function vectorLayer(spec, name, options) {
-    return L.geogridVectorTiles(spec.url, Object.assign({
-      tileset: name, minZoom: spec.minzoom, maxNativeZoom: spec.maxzoom, maxZoom: 19, pane: "overlayPane",
-    }, options));
-  }
-
   /* ---------- layers ---------- */
   const gridLayers = {}; // level -> layer
   const hoverLayers = []; // [layer, describe(source, properties)], topmost first
@@ -196,22 +159,13 @@
 
   // Roads and water; hillshade and buildings are overlays of their own, so each can be switched off.
   function localBasemap(catalogue) {
-    return vectorLayer(catalogue.vector.basemap, "basemap", {
-      pane: "basemap", sources: BASEMAP_SOURCES, zIndex: 1,
-      attribution: "本地底图：道路、水系、房屋、地形晕渲（本系统数据）",
-    });
+    return basemapLayer(catalogue, { attribution: "本地底图：道路、水系、房屋、地形晕渲（本系统数据）" });
   }
 
   // Hillshade (and any orthophoto a county loads), under every vector layer.
   function rasterOverlays(catalogue) {
-    const result = {};
-    for (const [name, raster] of Object.entries(catalogue.raster)) {
-      const b = raster.bounds; // [west, south, east, north]: no requests for tiles outside the file
-      const bounds = b && L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
-      result[raster.label || name] = L.tileLayer(raster.url, {
-        minZoom: raster.minzoom, maxNativeZoom: raster.maxzoom, maxZoom: 19, bounds, className: `raster-${name}`,
-      }).addTo(map);
-    }
+    const result = rasterLayers(catalogue);
+    Object.values(result).forEach((layer) => layer.addTo(map));
     return result;
   }
 
@@ -539,10 +493,6 @@
     searchInput.setAttribute("aria-activedescendant", items[active].id);
   }
 
-  function bboxBounds(bbox) {
-    return L.latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]);
-  }
-
   /** Fly to the hit and open its card: a grid's card, a building's details, or the grids at a coordinate. */
   function choose(hit) {
     hideResults();
@@ -608,9 +558,8 @@
     for (const basemap of catalogue.online_basemaps) basemaps[basemap.name] = onlineBasemap(basemap);
     const layers = Object.assign(overlays(catalogue), rasterOverlays(catalogue));
     L.control.layers(basemaps, layers, { collapsed: false, position: "topleft" }).addTo(map);
-    const b = catalogue.bounds;
-    if (b) {
-      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
+    if (catalogue.bounds) {
+      map.fitBounds(bboxBounds(catalogue.bounds), { padding: [20, 20] });
     } else {
       showMessage("暂无可显示的网格");
     }

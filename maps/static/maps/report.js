@@ -28,7 +28,8 @@
   const settledNote = form.querySelector(".settled-note");
   const PHOTOS_MAX = Number(form.dataset.photosMax);
   const PHOTO_MAX_BYTES = Number(form.dataset.photoMaxBytes);
-  const { csrfToken, smallMap } = window.GeoGridEvents;
+  const { csrfToken } = window.GeoGrid;
+  const { smallMap } = window.GeoGridEvents;
 
   function newClientId() {
     if (window.crypto.randomUUID) return window.crypto.randomUUID();

@@ -8,61 +8,28 @@
 (function () {
   "use strict";
 
+  const { fetchJSON, createMap, bboxBounds, vectorLayer, addBasemap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const panel = document.querySelector(".place-panel");
   const PLACE_URL = mapEl.dataset.placeUrl; // "/api/v1/events/0/place": 0 stands for the ticket's id
   const GRID_STYLE = { color: "#1d4f91", weight: 1.5, fillColor: "#4a7fc1", fillOpacity: 0.05 };
-  const BASEMAP_SOURCES = {
-    water: () => ({ fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 }),
-    roads: () => ({ color: "#ffffff", weight: 2, casing: { color: "#c8c0b0", weight: 3.5 } }),
-  };
+  const ROAD_STYLE = { color: "#ffffff", weight: 2, casing: { color: "#c8c0b0", weight: 3.5 } };
   const BUILDING_STYLE = { fillColor: "#ddd3c8", fillOpacity: 0.95, color: "#b3a799", weight: 0.6, radius: 2 };
   const PICKED = { radius: 8, color: "#fff", weight: 2, fillColor: "#e03131", fillOpacity: 1 };
   const PLACED = { radius: 6, color: "#fff", weight: 2, fillColor: "#2b8a3e", fillOpacity: 1 };
 
-  const map = L.map(mapEl, { minZoom: 4, maxZoom: 19 }).setView([35, 105], 4);
-  map.attributionControl.setPrefix("GeoGrid · Leaflet");
-  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
-  map.createPane("basemap").style.zIndex = 250;
+  const map = createMap(mapEl, { minZoom: 4, maxZoom: 19, panes: { basemap: 250 } });
   window.geogridUnplacedMap = map; // for tests and the browser console
 
-  function vectorLayer(spec, name, options) {
-    return L.geogridVectorTiles(spec.url, Object.assign({
-      tileset: name, minZoom: spec.minzoom, maxNativeZoom: spec.maxzoom, maxZoom: 19, pane: "overlayPane",
-    }, options));
-  }
-
-  async function call(url, options = {}) {
-    const response = await fetch(url, { credentials: "same-origin", ...options });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.error || body.detail || response.statusText);
-    return body;
-  }
-
-  function csrf() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
-    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
   /* ---------- our own basemap and grids ---------- */
-  call(mapEl.dataset.catalogueUrl).then((catalogue) => {
-    for (const [name, raster] of Object.entries(catalogue.raster || {})) {
-      const b = raster.bounds;
-      L.tileLayer(raster.url, {
-        minZoom: raster.minzoom, maxNativeZoom: raster.maxzoom, maxZoom: 19, className: `raster-${name}`,
-        bounds: b && L.latLngBounds([b[1], b[0]], [b[3], b[2]]),
-      }).addTo(map);
-    }
+  addBasemap(map, mapEl.dataset.catalogueUrl, {
+    roads: () => ROAD_STYLE, attribution: "本地底图：道路、水系、房屋（本系统数据）",
+  }).then((catalogue) => {
     const v = catalogue.vector;
-    vectorLayer(v.basemap, "basemap", { pane: "basemap", sources: BASEMAP_SOURCES, zIndex: 1,
-                                        attribution: "本地底图：道路、水系、房屋（本系统数据）" }).addTo(map);
     vectorLayer(v.buildings, "buildings", { pane: "basemap", sources: { buildings: () => BUILDING_STYLE }, zIndex: 2 })
       .addTo(map);
     vectorLayer(v["grids-1"], "grids-1", { sources: { grids: () => GRID_STYLE }, zIndex: 3 }).addTo(map);
-    const b = catalogue.bounds;
-    if (b) map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
+    if (catalogue.bounds) map.fitBounds(bboxBounds(catalogue.bounds), { padding: [20, 20] });
     mapEl.dataset.ready = "1";
   }).catch((error) => {
     mapEl.dataset.ready = "error";
@@ -114,10 +81,8 @@
     const button = chosen;
     placeButton.disabled = true;
     try {
-      const body = await call(PLACE_URL.replace("/0/place", `/${button.dataset.id}/place`), {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify({ lon: at.lng, lat: at.lat, crs: "wgs84" }),
+      const body = await fetchJSON(PLACE_URL.replace("/0/place", `/${button.dataset.id}/place`), {
+        method: "POST", body: { lon: at.lng, lat: at.lat, crs: "wgs84" },
       });
       const where = body.grid
         ? `网格 ${body.grid.code} ${body.grid.name}（${body.community || ""}）`
@@ -147,11 +112,11 @@
     const q = e.target.elements.q.value.trim();
     if (!q) return;
     try {
-      const body = await call(`${mapEl.dataset.searchUrl}?${new URLSearchParams({ q })}`);
+      const body = await fetchJSON(`${mapEl.dataset.searchUrl}?${new URLSearchParams({ q })}`);
       hits.replaceChildren(...(body.results.length ? body.results.map((hit) => {
         const link = Object.assign(document.createElement("a"), { textContent: `${hit.label}（${hit.detail}）` });
         link.addEventListener("click", () => {
-          if (hit.bbox) map.fitBounds([[hit.bbox[1], hit.bbox[0]], [hit.bbox[3], hit.bbox[2]]], { maxZoom: 18 });
+          if (hit.bbox) map.fitBounds(bboxBounds(hit.bbox), { maxZoom: 18 });
           else map.setView([hit.lat, hit.lon], 18);
         });
         const li = document.createElement("li");
