@@ -16,10 +16,9 @@ from django.db.models import QuerySet
 
 from geogrid.accounts.selectors import can_see_personal_data
 from geogrid.areas.models import Area
-from geogrid.buildings.models import Building
+from geogrid.areas.selectors import surroundings
 from geogrid.core.masking import mask_phone
 from geogrid.grids.models import Grid
-from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
 
 
@@ -77,14 +76,7 @@ def community_plan(community: Area, user: User | AnonymousUser) -> Plan:
         legend.append(LegendRow(grid.code, grid.code[len(community.code):], grid.name, grid.household_count,
                                 grid.population, "、".join(leaders), "、".join(workers), finer))
     counts = {level: sum(1 for g in grids if g.level == level) for level in Grid.Level.values}
-    around = community.geom.envelope
-    context = {
-        "roads": _collection(Road.objects.filter(geom__intersects=around), "geom",
-                             lambda r: {"name": r.name, "kind": r.kind}),
-        "water": _collection(Water.objects.filter(geom__intersects=around), "geom", lambda w: {"name": w.name}),
-        "buildings": _collection(Building.objects.filter(community=community), "footprint", lambda b: {}),
-        "boundary": _collection(Area.objects.filter(pk=community.pk), "geom", lambda a: {"name": a.name}),
-    }
+    context = surroundings(community)
     features = _collection(grids, "geom", lambda g: {
         "code": g.code, "short_code": g.code[len(community.code):], "name": g.name, "level": g.level,
         "label_at": _label_point(g) if g.level == Grid.Level.ONE else None})
