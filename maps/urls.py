@@ -18,6 +18,8 @@ urlpatterns = [
     path("report/mine", events_views.report_mine, name="report-mine"),
     path("events/", events_views.events_list, name="events"),
     path("events/unplaced", hotline_views.unplaced_page, name="events-unplaced"),
+    path("events/hotline", hotline_views.hotline_page, name="events-hotline"),
+    path("events/hotline/<int:pk>", hotline_views.hotline_page, name="events-hotline-batch"),
     path("events/<int:pk>", events_views.event_page, name="event"),
     path("events/<int:pk>/photos/<int:photo>", events_views.event_photo, name="event-photo"),
 ]

@@ -1,4 +1,4 @@
-"""Reads about tickets: who is responsible, who may see and act on them, nearby duplicates."""
+"""Reads about tickets: who is responsible, who may see and act on them, nearby duplicates, hotline batches."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,8 @@ from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.areas.models import Area
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.workflow import CENTRE, DEPARTMENT, OPEN, WORKER
+from geogrid.imports.models import ImportJob
+from geogrid.imports.selectors import jobs_visible_to
 
 
 def category_chain(category: EventCategory) -> list[EventCategory]:
@@ -186,3 +188,21 @@ def departments_in(events: QuerySet[Event]) -> list[tuple[str, str]]:
 def event_transitions(event: Event) -> QuerySet[EventTransition]:
     """The ticket's steps, oldest first, with who took them."""
     return event.transitions.select_related("actor").order_by("at", "pk")
+
+
+HOTLINE_TARGET = "hotline"  # ImportJob.target of a 12345 batch uploaded on /events/hotline
+
+
+def hotline_batches(user: User) -> QuerySet[ImportJob]:
+    """The log of hotline batches a user uploaded (superusers: everyone's). Batches are ImportJob rows, so the
+    import log and its progress endpoint (/api/v1/imports/<id>) serve them as they serve data imports."""
+    return jobs_visible_to(user).filter(target=HOTLINE_TARGET)
+
+
+def hotline_streets(user: User) -> QuerySet[Area]:
+    """The streets whose 待定位 queue a user's hotline batch may fill: those in the user's area (all for
+    superusers), so a county-level centre picks one and a street's centre has just its own."""
+    prefix = area_code_prefix(user)
+    if prefix is None:
+        return Area.objects.none()
+    return Area.objects.streets().filter(code__startswith=prefix).order_by("code")

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from geogrid.events.selectors import HOTLINE_TARGET
 from geogrid.imports.forms import ImportForm
 from geogrid.imports.selectors import jobs_visible_to
 from geogrid.imports.services import ImportOptions, queue_upload
@@ -21,7 +22,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                                 fix=data["fix"], dry_run=data["dry_run"])
         job = queue_upload(data["file"], options, request.user)
         return redirect("import-job", pk=job.pk)
-    jobs = jobs_visible_to(request.user)[:20]
+    jobs = jobs_visible_to(request.user).exclude(target=HOTLINE_TARGET)[:20]  # those have their own page
     return render(request, "imports/upload.html", {"form": form, "jobs": jobs})
 
 
