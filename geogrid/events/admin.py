@@ -4,6 +4,7 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
 from geogrid.accounts.admin_scope import AreaScopedAdmin
+from geogrid.core.admin import ReadOnlyAdmin
 from geogrid.core.masking import mask_name, mask_phone
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 
@@ -41,7 +42,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(AreaScopedAdmin, LeafletGeoAdmin):
+class EventAdmin(AreaScopedAdmin, ReadOnlyAdmin, LeafletGeoAdmin):
     scope_code_path = "community__code"  # the routing snapshot
     list_display = ["pk", "reported_at", "category", "status", "level", "grid", "department", "due_at",
                     "masked_reporter", "short_description"]
@@ -59,12 +60,3 @@ class EventAdmin(AreaScopedAdmin, LeafletGeoAdmin):
     @admin.display(description="报告人")
     def masked_reporter(self, obj) -> str:
         return " ".join(filter(None, [mask_name(obj.reporter_name), mask_phone(obj.reporter_phone)]))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,16 +7,16 @@ refused batch is recorded while the tickets stay exactly as they were.
 """
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from geogrid.areas.models import Area
 from geogrid.events.hotline import HotlineError, HotlineResult, import_batch
 from geogrid.events.selectors import HOTLINE_TARGET
 from geogrid.imports.models import ImportJob
+from geogrid.imports.services import JobProgress, store_upload
 
 MAX_LISTED = 500  # unmatched rows listed in the log; the counts always cover all of them
 
@@ -29,34 +29,9 @@ def queue_hotline_upload(upload: UploadedFile, *, user: User, street: Area | Non
     options = {"dry_run": dry_run, "street": street.code if street else None, "encoding": encoding}
     job = ImportJob.objects.create(user=user, file_name=upload.name, target=HOTLINE_TARGET,
                                    options={k: v for k, v in options.items() if v})
-    folder = Path(settings.MEDIA_ROOT) / "hotline" / str(job.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(upload.name).name
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    path = store_upload(upload, "hotline", job)
     transaction.on_commit(lambda: import_hotline_file.enqueue(job_id=job.pk, path=str(path)))
     return job
-
-
-class _Progress:
-    """`import_batch`'s progress callback writing ImportJob.progress on a connection of its own: the page
-    polls while the batch's transaction is still open, and would see nothing written inside it."""
-
-    def __init__(self, job: ImportJob):
-        self.job = job
-        self.last = -1
-        self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
-
-    def __call__(self, done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent != self.last:
-            self.last = percent
-            with self.connection.cursor() as cursor:
-                cursor.execute("UPDATE imports_importjob SET progress = %s WHERE id = %s", [percent, self.job.pk])
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def run_hotline_job(job: ImportJob, path: Path) -> None:
@@ -68,10 +43,11 @@ def run_hotline_job(job: ImportJob, path: Path) -> None:
     code = job.options.get("street")
     street = Area.objects.streets().get(code=code) if code else None
     dry_run = bool(job.options.get("dry_run"))
-    progress = _Progress(job)
+    progress = JobProgress(job)
     try:
         result = import_batch(path, street=street, user=job.user, dry_run=dry_run,
-                              encoding=job.options.get("encoding"), progress=progress)
+                              encoding=job.options.get("encoding"),
+                              progress=lambda done, total: progress.set(100 * done // max(total, 1)))
     except HotlineError as error:
         _finish(job, ImportJob.Status.FAILED, {"errors": error.total}, {"errors": error.errors})
     except Exception:

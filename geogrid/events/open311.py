@@ -38,7 +38,7 @@ def _error(code: int, description: str) -> Response:
 
 def as_open311(event: Event, user) -> dict:
     """A ticket in GeoReport v2 fields, our own under "geogrid"."""
-    photo = event.photos.first()
+    photo = next(iter(event.photos.all()), None)  # the prefetched photos of a list: no query per ticket
     show = can_see_reporter(user, event)
     return {
         "service_request_id": str(event.pk),

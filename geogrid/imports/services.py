@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
@@ -281,26 +282,16 @@ def _finish(job: ImportJob, errors: list[Problem], repairs: list[Problem], notes
     return ImportResult(job, errors, repairs, notes, job.counts["created"] or job.counts["would_create"])
 
 
-class _ProgressReporter:
-    """Progress for the command line (a callback) and for the upload page (ImportJob.progress).
+class JobProgress:
+    """ImportJob.progress as a percentage, written on a connection of its own: the page polling the job must see
+    progress while the import's transaction is still open, and would see nothing written inside it."""
 
-    The page must see progress while the import's transaction is still open, so the percentage is written
-    on a connection of its own, outside that transaction.
-    """
-
-    PHASES = {"check": (0, 50), "write": (50, 100)}
-
-    def __init__(self, job: ImportJob, callback: Progress | None):
+    def __init__(self, job: ImportJob):
         self.job = job
-        self.callback = callback
         self.last = -1
         self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
 
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if self.callback:
-            self.callback(phase, done, total)
-        low, high = self.PHASES[phase]
-        percent = low + (high - low) * done // max(total, 1)
+    def set(self, percent: int) -> None:
         if percent != self.last:
             self.last = percent
             with self.connection.cursor() as cursor:
@@ -310,17 +301,39 @@ class _ProgressReporter:
         self.connection.close()
 
 
-def queue_upload(upload, options: ImportOptions, user: User) -> ImportJob:
+class _ProgressReporter(JobProgress):
+    """Progress for the command line (a callback) and for the upload page (checking is the first half)."""
+
+    PHASES = {"check": (0, 50), "write": (50, 100)}
+
+    def __init__(self, job: ImportJob, callback: Progress | None):
+        super().__init__(job)
+        self.callback = callback
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.callback:
+            self.callback(phase, done, total)
+        low, high = self.PHASES[phase]
+        self.set(low + (high - low) * done // max(total, 1))
+
+
+def store_upload(upload: UploadedFile, folder: str, job: ImportJob) -> Path:
+    """Keep an uploaded file under MEDIA_ROOT/<folder>/<job>/ for the background worker; returns its path."""
+    directory = Path(settings.MEDIA_ROOT) / folder / str(job.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / Path(upload.name).name
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+def queue_upload(upload: UploadedFile, options: ImportOptions, user: User) -> ImportJob:
     """Keep an uploaded file under MEDIA_ROOT/imports/<job>/ and queue its import for the background worker."""
     from geogrid.imports.tasks import import_uploaded_file  # the task module imports this one
 
     job = ImportJob.objects.create(user=user, file_name=upload.name, target=options.target,
                                    options=_options_for_log(options))
-    folder = Path(settings.MEDIA_ROOT) / "imports" / str(job.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(upload.name).name
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    path = store_upload(upload, "imports", job)
     transaction.on_commit(lambda: import_uploaded_file.enqueue(job_id=job.pk, path=str(path)))
     return job

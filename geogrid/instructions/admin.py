@@ -2,6 +2,7 @@
 from django.contrib import admin
 
 from geogrid.accounts.admin_scope import AreaScopedAdmin
+from geogrid.core.admin import ReadOnlyAdmin
 from geogrid.instructions.models import GridTask, Instruction
 
 
@@ -12,17 +13,8 @@ class GridTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Instruction)
-class InstructionAdmin(AreaScopedAdmin, admin.ModelAdmin):
+class InstructionAdmin(AreaScopedAdmin, ReadOnlyAdmin):
     scope_code_path = "grid__community__code"
     list_display = ["sent_at", "department", "grid", "task", "status", "reason"]
     list_filter = ["status", "department"]
     list_select_related = ["department", "grid", "task"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
