@@ -19,7 +19,8 @@ from geogrid.core.crs import parse_point
 from geogrid.demo.town import STREET_CODE, STREET_NAME
 from geogrid.departments.models import Department
 from geogrid.events import services
-from geogrid.events.hotline import COLUMNS, AddressIndex, HotlineError, import_batch, parse_received
+from geogrid.buildings.addresses import AddressIndex
+from geogrid.events.hotline import COLUMNS, HotlineError, import_batch, parse_received
 from geogrid.events.models import Event
 from geogrid.events.workflow import TransitionError
 from geogrid.grids.models import Grid

@@ -1,11 +1,9 @@
-"""Reads: which instructions a user sees, and where a named person lives or works (by normalised address)."""
+"""Reads: which instructions a user sees."""
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
-from geogrid.buildings.models import Building
 from geogrid.instructions.models import Instruction
-from geogrid.search.selectors import normalise
 
 
 def instructions_visible_to(user: User | AnonymousUser) -> QuerySet[Instruction]:
@@ -20,13 +18,3 @@ def instructions_visible_to(user: User | AnonymousUser) -> QuerySet[Instruction]
         return instructions.filter(department_id=scope.department_id)
     prefix = area_code_prefix(user)
     return instructions.none() if prefix is None else instructions.filter(grid__community__code__startswith=prefix)
-
-
-def buildings_at_address(address: str) -> list[Building]:
-    """Buildings whose address equals this one once both are normalised (NFKC, no spaces): full-width digits
-    and stray spaces in a typed address still match; anything looser would be a guess."""
-    wanted = normalise(address)
-    if not wanted:
-        return []
-    candidates = Building.objects.filter(Q(address=address) | Q(address__icontains=wanted[-6:]))
-    return [b for b in candidates.select_related("grid_l1", "grid_l2", "grid_l3") if normalise(b.address) == wanted]

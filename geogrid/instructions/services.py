@@ -5,11 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
+from geogrid.buildings.addresses import buildings_at_address
 from geogrid.departments.models import Department
 from geogrid.grids.models import Grid
 from geogrid.instructions.defaults import GRID_TASKS
 from geogrid.instructions.models import GridTask, Instruction
-from geogrid.instructions.selectors import buildings_at_address
 
 
 class InstructionError(ValueError):
