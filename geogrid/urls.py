@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from geogrid.core.views import healthz
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="maps/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("geogrid.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
+    path("api/schema/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("tiles/", include("tiles.urls")),
     path("open311/v2/", include("geogrid.events.open311_urls")),
     path("imports/", include("geogrid.imports.urls")),

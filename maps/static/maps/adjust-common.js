@@ -14,7 +14,7 @@
     } catch (error) {
       if (!(error instanceof ApiError)) throw error; // no answer at all
       const data = error.body;
-      const text = (data && (data.error || data.detail)) || `服务器返回 ${error.status}`;
+      const text = (data && (data.message || data.error || data.detail)) || `服务器返回 ${error.status}`;
       throw new ApiError(String(text).split(" / ")[0], error.status, data);
     }
   }

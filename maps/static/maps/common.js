@@ -25,8 +25,8 @@
 
   /**
    * fetch() for our JSON API: same-origin credentials; a `body` is sent as JSON with the CSRF token. Resolves to
-   * the parsed answer (null when there is none); a non-2xx answer throws an ApiError with the server's `error`
-   * (or `detail`) as its message. A 401 or 403 also fires "geogrid:unauthorized" on window, as mvt.js does for
+   * the parsed answer (null when there is none); a non-2xx answer throws an ApiError with the server's `message`
+   * (`error` or `detail` from older answers) as its message. A 401 or 403 also fires "geogrid:unauthorized" on window, as mvt.js does for
    * tiles, for a page that sends the user to the login page. No Accept header unless `headers` give one: with
    * Accept: application/json, DRF refuses (406) the GeoJSON that some URLs ask for with ?format=geojson.
    */
@@ -43,7 +43,7 @@
       if (response.status === 401 || response.status === 403) {
         window.dispatchEvent(new CustomEvent("geogrid:unauthorized"));
       }
-      throw new ApiError(String((data && (data.error || data.detail)) || `HTTP ${response.status}`), response.status, data);
+      throw new ApiError(String((data && (data.message || data.error || data.detail)) || `HTTP ${response.status}`), response.status, data);
     }
     return data;
   }

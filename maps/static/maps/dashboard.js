@@ -95,13 +95,26 @@
     return { color: major ? "#fbe3a6" : "#ffffff", weight: major ? 2.2 : 1.4,
              casing: { color: major ? "#d4a147" : "#c8c0b0", weight: major ? 3.4 : 2.4 } };
   };
+  // data-view="fitted" once the fitted view is drawn. Leaflet animates the zoom after fitBounds and
+  // markercluster then animates the re-clustering, with the old and the new clusters both in the DOM until it
+  // ends, so "drawn" means: the map's moveend came and no cluster animation is running.
+  function markFittedWhenSettled() {
+    const settle = () => {
+      if (map.getPane("mapPane").classList.contains("leaflet-cluster-anim")) clusters.once("animationend", settle);
+      else mapEl.dataset.view = "fitted";
+    };
+    map.once("moveend", settle);
+  }
+
   addBasemap(map, mapEl.dataset.catalogueUrl, { rasters: false, roads: roadStyle, attribution: "本地底图（本系统数据）" })
     .then((catalogue) => {
-      if (tickets.length) {
-        map.fitBounds(clusters.getBounds(), { padding: [30, 30], maxZoom: 16 });
-      } else if (catalogue.bounds) {
-        map.fitBounds(bboxBounds(catalogue.bounds), { padding: [20, 20] });
+      const target = tickets.length ? clusters.getBounds() : catalogue.bounds && bboxBounds(catalogue.bounds);
+      if (!target) {
+        mapEl.dataset.view = "fitted";
+        return;
       }
+      markFittedWhenSettled();
+      map.fitBounds(target, tickets.length ? { padding: [30, 30], maxZoom: 16 } : { padding: [20, 20] });
     })
     .catch((error) => { mapEl.dataset.error = error.message; });
 })();

@@ -38,7 +38,7 @@
         showError("网络异常，操作未完成，请重试");
       } else {
         const answer = error.body || {};
-        showError(answer.error || answer.detail || `操作失败（HTTP ${error.status}）`);
+        showError(answer.message || answer.error || answer.detail || `操作失败（HTTP ${error.status}）`);
       }
     }
     button.disabled = false;

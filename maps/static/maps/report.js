@@ -112,7 +112,7 @@
       const body = await response.json();
       if (ticket !== lookup) return;
       if (!response.ok) {
-        located.textContent = body.error || "坐标无效";
+        located.textContent = body.message || body.error || "坐标无效";
         located.className = "located warn";
         return;
       }
@@ -218,7 +218,7 @@
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) showResult(body);
-      else showError(body.error || `提交失败（HTTP ${response.status}）`);
+      else showError(body.message || body.error || `提交失败（HTTP ${response.status}）`);
     } catch (error) {
       // The ticket may or may not have arrived: the same client_id goes with the next try.
       showError("网络异常，未能确认是否提交成功。请检查网络后再次点击“提交上报”，不会重复建单。");
