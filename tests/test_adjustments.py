@@ -151,6 +151,12 @@ def test_split_preview_counts_every_household_once(client):
         next(f for f in loaded["draft"]["features"] if f["id"] == code)["properties"]["stats"]["area_m2"], abs=0.5)
 
 
+def approve(client, request_id: int) -> None:
+    response = client.post(f"/api/v1/adjustments/requests/{request_id}/decision", {"approve": True},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+
+
 def coverage_areas() -> tuple[float, float]:
     """The community's current level-1 grids: the sum of their areas and the area of their union (m²)."""
     return one("SELECT sum(ST_Area(ST_Transform(g.geom, 4545))), ST_Area(ST_Transform(ST_Union(g.geom), 4545)) "
@@ -205,19 +211,19 @@ def test_a_second_editor_of_the_same_grid_gets_a_conflict_and_keeps_the_draft(cl
     second = logged_in(client, "street").post(f"{API}/requests", {"draft": merged["draft"], "base": loaded["base"],
                                                                   "reason": "合并"}, content_type="application/json")
     assert second.status_code == 409
-    assert second.json()["conflicts"] == [code] and f"#{first.json()['id']}" in second.json()["error"]
+    assert second.json()["code"] == "conflict"
+    assert second.json()["conflicts"] == [code] and f"#{first.json()['id']}" in second.json()["message"]
     assert ChangeRequest.objects.count() == requests_before + 1
 
 
 @pytest.mark.django_db
 def test_a_draft_made_before_an_approval_conflicts_on_the_grids_that_changed(client):
     code = f"{COMMUNITY}001"
-    street = logged_in(client, "street")
-    stale, result = draft_and_split(street, code)
-    request_id = street.post(f"{API}/requests", {"draft": result["draft"], "base": stale["base"], "reason": "拆分"},
+    stale, result = draft_and_split(logged_in(client, "community"), code)
+    request_id = client.post(f"{API}/requests", {"draft": result["draft"], "base": stale["base"], "reason": "拆分"},
                              content_type="application/json").json()["id"]
-    street.post(f"/api/v1/adjustments/requests/{request_id}/decision", {"approve": True},
-                content_type="application/json")
+    street = logged_in(client, "street")
+    approve(street, request_id)
     again = street.post(f"{API}/operations", {"draft": stale["draft"], "operation": {
         "op": "merge", "grids": [code, f"{COMMUNITY}003"]}}, content_type="application/json").json()
     response = street.post(f"{API}/requests", {"draft": again["draft"], "base": stale["base"], "reason": "合并"},
@@ -230,22 +236,21 @@ def test_restoring_a_past_version_brings_the_old_boundaries_back_as_a_new_versio
     code = f"{COMMUNITY}001"
     original = shapely.from_wkb(bytes(Grid.objects.current().get(code=code).geom.wkb))
     codes_before = set(Grid.objects.current().filter(community__code=COMMUNITY, level=1).values_list("code", flat=True))
-    street = logged_in(client, "street")
-    loaded, result = draft_and_split(street, code)
-    request_id = street.post(f"{API}/requests", {"draft": result["draft"], "base": loaded["base"], "reason": "拆分"},
+    loaded, result = draft_and_split(logged_in(client, "community"), code)
+    request_id = client.post(f"{API}/requests", {"draft": result["draft"], "base": loaded["base"], "reason": "拆分"},
                              content_type="application/json").json()["id"]
-    street.post(f"/api/v1/adjustments/requests/{request_id}/decision", {"approve": True},
-                content_type="application/json")
+    street = logged_in(client, "street")
+    approve(street, request_id)
     split_generation = ChangeRequest.objects.get(pk=request_id).generation_id
     version = street.get(f"{API}/history/{split_generation}").json()
     assert len(version["after"]["features"]) == len(version["before"]["features"]) + 1
 
     before_split = street.get(f"{API}/history").json()["versions"][1]["generation"]
-    restored = street.post(f"{API}/restore", {"generation": before_split, "reason": "撤销拆分"},
-                           content_type="application/json")
+    restored = logged_in(client, "community").post(f"{API}/restore", {"generation": before_split,
+                                                                      "reason": "撤销拆分"},
+                                                   content_type="application/json")
     assert restored.status_code == 201, restored.content
-    street.post(f"/api/v1/adjustments/requests/{restored.json()['id']}/decision", {"approve": True},
-                content_type="application/json")
+    approve(logged_in(client, "street"), restored.json()["id"])
     back = shapely.from_wkb(bytes(Grid.objects.current().get(code=code).geom.wkb))
     assert shapely.hausdorff_distance(back, original) < 1e-7  # about a centimetre
     assert set(Grid.objects.current().filter(community__code=COMMUNITY, level=1).values_list("code", flat=True)) \

@@ -125,12 +125,13 @@ def test_aligned_business_grids_follow_an_approved_split(planted, client):
     partition, properties = draft_of(village)
     line = {"type": "LineString", "coordinates": [list(TO_DEGREES.transform(X0 + 900, Y0 - 10)),
                                                   list(TO_DEGREES.transform(X0 + 900, Y0 + 1010))]}
-    result = apply_operation(village, Draft(partition, properties),
-                             {"op": "split", "grid": f"{VILLAGE}004", "line": line})
+    result = apply_operation(community=village, draft=Draft(partition, properties),
+                             operation={"op": "split", "grid": f"{VILLAGE}004", "line": line})
     admin = User.objects.get(username="admin")
-    request = submit(admin, village, Draft.from_geojson(result["draft"]),
-                     {c: p["grid_id"] for c, p in properties.items()}, "拆分第4网格")
-    decide(admin, request, approve=True)
+    request = submit(user=User.objects.get(username="street"), community=village,
+                     draft=Draft.from_geojson(result["draft"]), base={c: p["grid_id"] for c, p in properties.items()},
+                     reason="拆分第4网格")
+    decide(user=admin, request=request, approve=True)
     wide = BusinessGrid.objects.current().get(department=planted, code="WIDE")
     assert sorted(wide.base_grids.values_list("code", flat=True)) == [f"{VILLAGE}003", f"{VILLAGE}004",
                                                                      f"{VILLAGE}005"]

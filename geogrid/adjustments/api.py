@@ -6,14 +6,20 @@
     GET  <community>/history                   versions that changed the community's grids
     GET  <community>/history/<generation>      the grids before and after that version
     POST <community>/restore                   {generation, reason} -> a request restoring that version
-    GET  requests[?status=pending]             requests in the user's area
+    GET  requests[?status=pending]             requests in the user's area (not for department users)
     GET  requests/<id>                         one request: before (its base) and after (its proposal)
-    POST requests/<id>/decision                {approve: bool, note}
+    POST requests/<id>/decision                {approve: true/false, note}
+
+Every error answers in the shared shape {code, message, field} (geogrid.core.api); a conflict (409) keeps
+the conflicting grid codes under `conflicts`.
 """
 import json
+import math
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,121 +28,292 @@ from rest_framework.views import APIView
 
 from geogrid.adjustments import selectors, services
 from geogrid.adjustments.models import ChangeRequest
-from geogrid.adjustments.partition import EditError
 from geogrid.areas.models import Area
+from geogrid.core.api import ErrorSerializer, Input, StrictBooleanField, StrictCharField, validated
 from geogrid.core.models import Generation
 from geogrid.core.selectors import previous_generation
 from geogrid.grids.models import Grid
+
+GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+CONFLICT = OpenApiResponse(ErrorSerializer, description="冲突：`conflicts` 列出冲突的网格编码")
 
 
 def _community(request: Request, code: str) -> Area:
     community = get_object_or_404(Area.objects.filter(kind__in=Area.COMMUNITY_KINDS), code=code)
     if not selectors.may_edit(request.user, community):
-        raise PermissionDenied("无权调整该社区的网格 / you may not edit this community's grids")
+        raise PermissionDenied("无权调整该社区的网格")
     return community
 
 
+# ---- shared input and output shapes ----------------------------------------------------------------------
+
+def _finite_positions(coordinates: Any, depth: int = 0) -> bool:
+    """Nested lists ending in positions of 2 or 3 finite numbers (no strings, booleans, NaN or inf)."""
+    if not isinstance(coordinates, list) or depth > 4:
+        return False
+    if coordinates and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates):
+        return len(coordinates) in (2, 3) and all(math.isfinite(c) for c in coordinates)
+    return all(_finite_positions(c, depth + 1) for c in coordinates)
+
+
+class GeometryField(serializers.JSONField):
+    """A GeoJSON geometry object (lon/lat, CGCS2000) whose coordinates are finite numbers."""
+
+    default_error_messages = {"invalid_geometry": "须为 GeoJSON 几何对象，坐标为有限数值。"}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        data = super().to_internal_value(data)
+        if not (isinstance(data, dict) and set(data) <= {"type", "coordinates", "bbox"}
+                and data.get("type") in GEOMETRY_TYPES and _finite_positions(data.get("coordinates"))):
+            self.fail("invalid_geometry")
+        return data
+
+
+class FeaturePropertiesSerializer(Input):
+    code = StrictCharField(max_length=30)
+    name = StrictCharField(required=False, allow_blank=True, max_length=100)
+    grid_id = serializers.IntegerField(required=False, allow_null=True)
+    level = serializers.IntegerField(required=False, min_value=1, max_value=3)
+    kind = serializers.ChoiceField(Grid.Kind.choices, required=False)
+    setting = serializers.ChoiceField(Grid.Setting.choices, required=False)
+    stats = serializers.JSONField(required=False, write_only=True)  # the server's own statistics: ignored
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # "from" (the grid a new grid came from) is a keyword
+        return {**super().get_fields(), "from": StrictCharField(required=False, allow_null=True, max_length=30)}
+
+
+class FeatureSerializer(Input):
+    type = serializers.ChoiceField(["Feature"])
+    id = serializers.JSONField(required=False)
+    geometry = GeometryField()
+    properties = FeaturePropertiesSerializer()
+
+
+class DraftSerializer(Input):
+    """A draft: the community's grids of one level as a GeoJSON FeatureCollection."""
+
+    type = serializers.ChoiceField(["FeatureCollection"])
+    features = FeatureSerializer(many=True, max_length=2000)
+
+
+class LevelQuery(Input):
+    level = serializers.IntegerField(required=False, default=1, min_value=1, max_value=3)
+
+
+class ChangeRequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    community = serializers.CharField(source="community.code")
+    status = serializers.ChoiceField(ChangeRequest.Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField()
+    changed = serializers.ListField(child=serializers.CharField())
+    removed = serializers.ListField(child=serializers.CharField())
+    created_by = serializers.CharField(source="created_by.username")
+    created_at = serializers.DateTimeField()
+    generation = serializers.IntegerField(source="generation_id", allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    decision_note = serializers.CharField()
+
+
+def _summary(change: ChangeRequest) -> dict[str, Any]:
+    return ChangeRequestOutput(change).data
+
+
 def _level(request: Request) -> int:
-    return 1 if request.query_params.get("level", "1") not in ("2", "3") else int(request.query_params["level"])
+    return validated(LevelQuery, request.query_params)["level"]
+
+
+def _draft(data: dict[str, Any]) -> services.Draft:
+    return services.Draft.from_geojson(data)
 
 
 class EditorView(APIView):
     throttle_classes = [UserRateThrottle]
 
-    def handle_exception(self, exc):
-        if isinstance(exc, EditError):
-            return Response({"error": str(exc)}, status=400)
-        if isinstance(exc, services.Conflict):
-            return Response({"error": str(exc), "conflicts": exc.codes}, status=409)
-        return super().handle_exception(exc)
 
+# ---- the editor ------------------------------------------------------------------------------------------
 
 class DraftView(EditorView):
+    class OutputSerializer(serializers.Serializer):
+        community = serializers.DictField()
+        draft = serializers.JSONField(help_text="GeoJSON FeatureCollection, with live statistics per grid")
+        base = serializers.DictField(child=serializers.IntegerField(), help_text="grid code -> grid id")
+        pending = ChangeRequestOutput(many=True)
+
+    @extend_schema(operation_id="adjustments_draft", parameters=[LevelQuery], responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, code: str) -> Response:
         community = _community(request, code)
         partition, properties = selectors.draft_of(community, _level(request))
-        draft = services.live_draft(community, services.Draft(partition, properties))
+        draft = services.live_draft(community=community, draft=services.Draft(partition, properties))
         pending = selectors.requests_visible_to(request.user).filter(
             community=community, status=ChangeRequest.Status.PENDING)
-        return Response({"community": {"code": community.code, "name": community.name}, "draft": draft,
-                         "base": {c: p["grid_id"] for c, p in properties.items()},
-                         "pending": [_summary(r) for r in pending]})
+        return Response(self.OutputSerializer({
+            "community": {"code": community.code, "name": community.name}, "draft": draft,
+            "base": {c: p["grid_id"] for c, p in properties.items()}, "pending": pending}).data)
 
 
 class OperationView(EditorView):
+    class InputSerializer(Input):
+        class OperationSerializer(Input):
+            NEEDS = {"split": ("grid", "line"), "merge": ("grids",), "reshape": ("grid", "region"),
+                     "draw": ("region",)}
+            op = serializers.ChoiceField(services.OPERATIONS)
+            grid = StrictCharField(required=False, max_length=30)
+            grids = serializers.ListField(child=StrictCharField(max_length=30), required=False, max_length=50)
+            line = GeometryField(required=False)
+            region = GeometryField(required=False)
+            name = StrictCharField(required=False, allow_blank=True, max_length=100)
+
+            def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+                missing = [name for name in self.NEEDS[attrs["op"]] if name not in attrs]
+                if missing:
+                    raise serializers.ValidationError(
+                        {missing[0]: [serializers.ErrorDetail("该操作须填写此项。", code="required")]})
+                return attrs
+
+        draft = DraftSerializer()
+        operation = OperationSerializer()
+
+    class OutputSerializer(serializers.Serializer):
+        draft = serializers.JSONField()
+        changed = serializers.ListField(child=serializers.CharField())
+        removed = serializers.ListField(child=serializers.CharField())
+        warnings = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(operation_id="adjustments_operation", request=InputSerializer,
+                   responses={200: OutputSerializer, **ERRORS})
     def post(self, request: Request, code: str) -> Response:
         community = _community(request, code)
-        draft = services.Draft.from_geojson(request.data.get("draft") or {})
-        return Response(services.apply_operation(community, draft, request.data.get("operation") or {}))
+        data = validated(self.InputSerializer, request.data)
+        result = services.apply_operation(community=community, draft=_draft(data["draft"]),
+                                          operation=data["operation"])
+        return Response(self.OutputSerializer(result).data)
 
 
 class SubmitView(EditorView):
+    class InputSerializer(Input):
+        draft = DraftSerializer()
+        base = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+        reason = StrictCharField(max_length=2000)
+
+    @extend_schema(operation_id="adjustments_submit", request=InputSerializer, parameters=[LevelQuery],
+                   responses={201: ChangeRequestOutput, 409: CONFLICT, **ERRORS})
     def post(self, request: Request, code: str) -> Response:
         community = _community(request, code)
-        draft = services.Draft.from_geojson(request.data.get("draft") or {})
-        base = {str(k): int(v) for k, v in (request.data.get("base") or {}).items() if v}
-        change = services.submit(request.user, community, draft, base, str(request.data.get("reason", "")),
-                                 _level(request))
+        level = _level(request)
+        data = validated(self.InputSerializer, request.data)
+        change = services.submit(user=request.user, community=community, draft=_draft(data["draft"]),
+                                 base={c: pk for c, pk in data["base"].items() if pk}, reason=data["reason"],
+                                 level=level)
         return Response(_summary(change), status=201)
 
 
+# ---- history ---------------------------------------------------------------------------------------------
+
 class HistoryView(EditorView):
+    class OutputSerializer(serializers.Serializer):
+        class VersionSerializer(serializers.Serializer):
+            generation = serializers.IntegerField()
+            created_at = serializers.CharField()
+            description = serializers.CharField()
+            by = serializers.CharField(allow_null=True)
+            request = serializers.IntegerField(allow_null=True)
+            added = serializers.ListField(child=serializers.CharField())
+            changed = serializers.ListField(child=serializers.CharField())
+            removed = serializers.ListField(child=serializers.CharField())
+
+        versions = VersionSerializer(many=True)
+
+    @extend_schema(operation_id="adjustments_history", parameters=[LevelQuery],
+                   responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, code: str) -> Response:
-        return Response({"versions": selectors.history_of(_community(request, code), _level(request))})
+        community = _community(request, code)
+        return Response(self.OutputSerializer({"versions": selectors.history_of(community, _level(request))}).data)
 
 
 class VersionView(EditorView):
+    class OutputSerializer(serializers.Serializer):
+        generation = serializers.IntegerField()
+        description = serializers.CharField()
+        before = serializers.JSONField(help_text="GeoJSON FeatureCollection")
+        after = serializers.JSONField(help_text="GeoJSON FeatureCollection")
+
+    @extend_schema(operation_id="adjustments_version", parameters=[LevelQuery],
+                   responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, code: str, generation: int) -> Response:
         community = _community(request, code)
-        version = get_object_or_404(Generation, pk=generation)
         level = _level(request)
+        version = get_object_or_404(Generation, pk=generation)
         before = previous_generation(version)
-        return Response({"generation": version.pk, "description": version.description,
-                         "before": _collection(selectors.grids_at(community, before, level) if before else []),
-                         "after": _collection(selectors.grids_at(community, version.pk, level))})
+        return Response(self.OutputSerializer({
+            "generation": version.pk, "description": version.description,
+            "before": _collection(selectors.grids_at(community, before, level) if before else []),
+            "after": _collection(selectors.grids_at(community, version.pk, level))}).data)
 
 
 class RestoreView(EditorView):
+    class InputSerializer(Input):
+        generation = serializers.IntegerField(min_value=1)
+        reason = StrictCharField(max_length=2000)
+
+    @extend_schema(operation_id="adjustments_restore", request=InputSerializer, parameters=[LevelQuery],
+                   responses={201: ChangeRequestOutput, 409: CONFLICT, **ERRORS})
     def post(self, request: Request, code: str) -> Response:
         community = _community(request, code)
-        version = get_object_or_404(Generation, pk=request.data.get("generation"))
-        change = services.restore(request.user, community, version, str(request.data.get("reason", "")),
-                                  _level(request))
+        level = _level(request)
+        data = validated(self.InputSerializer, request.data)
+        version = get_object_or_404(Generation, pk=data["generation"])
+        change = services.restore(user=request.user, community=community, generation=version,
+                                  reason=data["reason"], level=level)
         return Response(_summary(change), status=201)
 
 
+# ---- change requests -------------------------------------------------------------------------------------
+
 class RequestListView(EditorView):
+    class QuerySerializer(Input):
+        status = serializers.ChoiceField(ChangeRequest.Status.choices, required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        requests = ChangeRequestOutput(many=True)
+
+    @extend_schema(operation_id="adjustments_requests_list", parameters=[QuerySerializer],
+                   responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
+        query = validated(self.QuerySerializer, request.query_params)
         requests = selectors.requests_visible_to(request.user)
-        if status := request.query_params.get("status"):
-            requests = requests.filter(status=status)
-        return Response({"requests": [_summary(r) for r in requests[:200]]})
+        if "status" in query:
+            requests = requests.filter(status=query["status"])
+        return Response(self.OutputSerializer({"requests": requests[:200]}).data)
 
 
 class RequestView(EditorView):
+    class OutputSerializer(ChangeRequestOutput):
+        before = serializers.JSONField(help_text="GeoJSON FeatureCollection: the grids it was drawn on")
+        after = serializers.JSONField(source="proposal", help_text="GeoJSON FeatureCollection: the proposal")
+
+    @extend_schema(operation_id="adjustments_request", responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         change = get_object_or_404(selectors.requests_visible_to(request.user), pk=pk)
-        base = Grid.objects.filter(pk__in=change.base.values()).order_by("code")
-        return Response({**_summary(change), "before": _collection(base), "after": change.proposal})
+        change.before = _collection(Grid.objects.filter(pk__in=change.base.values()).order_by("code"))
+        return Response(self.OutputSerializer(change).data)
 
 
 class DecisionView(EditorView):
+    class InputSerializer(Input):
+        approve = StrictBooleanField()
+        note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    @extend_schema(operation_id="adjustments_decide", request=InputSerializer,
+                   responses={200: ChangeRequestOutput, 409: CONFLICT, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         change = get_object_or_404(selectors.requests_visible_to(request.user), pk=pk)
         if not selectors.may_approve(request.user, change):
-            raise PermissionDenied("只有街道网格中心可以审批 / only the street's grid centre approves")
-        change = services.decide(request.user, change, bool(request.data.get("approve")),
-                                 str(request.data.get("note", "")))
+            raise PermissionDenied("只有街道网格中心可以审批")
+        data = validated(self.InputSerializer, request.data)
+        change = services.decide(user=request.user, request=change, approve=data["approve"], note=data["note"])
         return Response(_summary(change))
-
-
-def _summary(change: ChangeRequest) -> dict[str, Any]:
-    return {"id": change.pk, "community": change.community.code, "status": change.status,
-            "status_display": change.get_status_display(), "reason": change.reason, "changed": change.changed,
-            "removed": change.removed, "created_by": change.created_by.get_username(),
-            "created_at": change.created_at.isoformat(), "generation": change.generation_id,
-            "decided_by": change.decided_by.get_username() if change.decided_by else None,
-            "decision_note": change.decision_note}
 
 
 def _collection(grids) -> dict[str, Any]:

@@ -19,13 +19,18 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split as split_by_line
 
+from geogrid.core.api import DomainError
+
 PRECISION = 0.001  # metres: the grid every result is snapped to
 AREA_TOLERANCE = 0.01  # m²: the least drift allowed, for edits that change only short boundaries
 NEW_CODE_PREFIX = "新"  # provisional codes ("新1") until approval numbers new grids by the coding rule
 
 
-class EditError(ValueError):
-    """An operation that cannot be done as drawn; the message (Chinese / English) says why."""
+class EditError(DomainError, ValueError):
+    """An operation that cannot be done as drawn (400 edit_refused unless a raise says otherwise); the message
+    (Chinese / English) says why."""
+
+    code = "edit_refused"
 
 
 @dataclass

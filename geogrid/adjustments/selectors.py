@@ -36,12 +36,19 @@ def _shapely(geos_geometry) -> BaseGeometry:
 
 # ---- who may do what -------------------------------------------------------------------------------------
 
-def may_edit(user: User | AnonymousUser, community: Area) -> bool:
-    """Users with the right to propose grid changes, inside their own area (not department users)."""
+def _area_prefix(user: User | AnonymousUser) -> str | None:
+    """The code prefix of an area user's area ("" for superusers); None for department users (a police
+    station's clerk works for the department, not the street's grids) and users without a scope."""
     prefix = area_code_prefix(user)
     scope = scope_of(user)
     area_user = user.is_superuser or (scope is not None and scope.area_id is not None)
-    return (prefix is not None and area_user and community.code.startswith(prefix)
+    return prefix if area_user else None
+
+
+def may_edit(user: User | AnonymousUser, community: Area) -> bool:
+    """Users with the right to propose grid changes, inside their own area (not department users)."""
+    prefix = _area_prefix(user)
+    return (prefix is not None and community.code.startswith(prefix)
             and user.has_perm("adjustments.add_changerequest"))
 
 
@@ -51,7 +58,8 @@ def may_approve(user: User | AnonymousUser, request: ChangeRequest) -> bool:
 
 
 def requests_visible_to(user: User | AnonymousUser) -> "QuerySet[ChangeRequest]":
-    prefix = area_code_prefix(user)
+    """The change requests of the communities in an area user's area; none for department users."""
+    prefix = _area_prefix(user)
     requests = ChangeRequest.objects.select_related("community", "created_by", "decided_by")
     return requests.none() if prefix is None else requests.filter(community__code__startswith=prefix)
 

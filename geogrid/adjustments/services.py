@@ -10,6 +10,7 @@ from typing import Any
 import pghistory
 import shapely
 from shapely.geometry import shape
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import DatabaseError, connection, transaction
@@ -23,6 +24,7 @@ from geogrid.adjustments.selectors import (GridFeature, as_feature_collection, c
 from geogrid.alignment.services import follow_base_grids
 from geogrid.areas.models import Area
 from geogrid.buildings.services import place_buildings
+from geogrid.core.api import DomainError
 from geogrid.core.crs import to_area_crs
 from geogrid.core.models import Generation
 from geogrid.core.services import create_generation, retire
@@ -31,12 +33,28 @@ from geogrid.grids.models import Grid
 OPERATIONS = ("split", "merge", "reshape", "draw")
 
 
-class Conflict(Exception):
-    """The draft was made on grids that changed since, or that a pending request also changes."""
+class Conflict(DomainError):
+    """The draft was made on grids that changed since, or that a pending request also changes: 409, with the
+    conflicting grid codes under `conflicts`."""
+
+    code = "conflict"
+    status = 409
 
     def __init__(self, message: str, codes: list[str]):
-        super().__init__(message)
+        super().__init__(message, conflicts=codes)
         self.codes = codes
+
+
+class OwnRequest(DomainError):
+    """The four-eyes rule (`GEOGRID_FOUR_EYES`): nobody approves their own change request."""
+
+    code = "own_request"
+    status = 403
+
+
+def four_eyes() -> bool:
+    """Whether a change request needs someone other than its author to approve it (on unless turned off)."""
+    return getattr(settings, "GEOGRID_FOUR_EYES", True)
 
 
 @dataclass
@@ -55,23 +73,23 @@ class Draft:
             properties = {f["properties"]["code"]: {k: v for k, v in f["properties"].items() if k != "stats"}
                           for f in features}
         except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
-            raise ops.EditError("草稿不是有效的 GeoJSON 网格集合 / the draft is not a valid FeatureCollection") from None
+            raise ops.EditError("草稿不是有效的 GeoJSON 网格集合 / the draft is not a valid FeatureCollection",
+                                code="invalid_draft", field="draft") from None
         return cls(partition, properties)
 
 
-def live_draft(community: Area, draft: Draft) -> dict[str, Any]:
+def live_draft(*, community: Area, draft: Draft) -> dict[str, Any]:
     """The draft with every grid's live statistics and rule violations, as GeoJSON."""
     _, points, counts = footprints_in(community)
     stats = statistics(community, draft.partition, draft.properties, points, counts)
     return as_feature_collection(draft.partition, draft.properties, stats)
 
 
-def apply_operation(community: Area, draft: Draft, operation: dict[str, Any]) -> dict[str, Any]:
-    """Run one editor operation on a draft; returns the new draft with statistics, what changed and warnings.
-    Raises `partition.EditError` with the reason when the operation cannot be done as drawn."""
-    kind = operation.get("op")
-    if kind not in OPERATIONS:
-        raise ops.EditError(f"未知的操作 {kind!r}，可选：{', '.join(OPERATIONS)} / unknown operation")
+def apply_operation(*, community: Area, draft: Draft, operation: dict[str, Any]) -> dict[str, Any]:
+    """Run one editor operation (validated: `op` one of OPERATIONS with the keys it needs) on a draft; returns
+    the new draft with statistics, what changed and warnings. Raises `partition.EditError` with the reason
+    when the operation cannot be done as drawn."""
+    kind = operation["op"]
     buildings, points, counts = footprints_in(community)
     try:
         if kind == "split":
@@ -82,8 +100,8 @@ def apply_operation(community: Area, draft: Draft, operation: dict[str, Any]) ->
             outcome = ops.reshape(draft.partition, operation["grid"], _metres(operation["region"]), buildings)
         else:
             outcome = ops.draw(draft.partition, _metres(operation["region"]), buildings)
-    except KeyError as missing:
-        raise ops.EditError(f"操作缺少参数 {missing} / the operation lacks {missing}") from None
+    except (KeyError, shapely.errors.GEOSException):
+        raise ops.EditError("所画的线或面无法用于此操作", code="invalid_geometry", field="operation") from None
     properties = _properties_after(draft, outcome, operation, community)
     stats = statistics(community, outcome.partition, properties, points, counts)
     return {"draft": as_feature_collection(outcome.partition, properties, stats), "changed": outcome.changed,
@@ -91,10 +109,15 @@ def apply_operation(community: Area, draft: Draft, operation: dict[str, Any]) ->
 
 
 def _metres(geojson: dict[str, Any]) -> BaseGeometry:
+    """A drawn line or region in metres; a region that crosses itself (or is otherwise invalid) is refused."""
     try:
-        return to_area_crs(shape(geojson))
+        geometry = to_area_crs(shape(geojson))
     except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
-        raise ops.EditError("所画的线或面无法识别 / the drawn geometry is not valid GeoJSON") from None
+        raise ops.EditError("所画的线或面无法识别 / the drawn geometry is not valid GeoJSON",
+                            code="invalid_geometry", field="operation") from None
+    if geometry.is_empty or not geometry.is_valid:
+        raise ops.EditError("所画的线或面无效（如自相交），请重新绘制", code="invalid_geometry", field="operation")
+    return geometry
 
 
 def _properties_after(draft: Draft, outcome: ops.Outcome, operation: dict[str, Any],
@@ -118,19 +141,19 @@ def _properties_after(draft: Draft, outcome: ops.Outcome, operation: dict[str, A
 
 # ---- change requests -------------------------------------------------------------------------------------
 
-def submit(user: User, community: Area, draft: Draft, base: dict[str, int], reason: str, level: int = 1,
+def submit(*, user: User, community: Area, draft: Draft, base: dict[str, int], reason: str, level: int = 1,
            restored_from: Generation | None = None) -> ChangeRequest:
     """Propose a draft drawn on the grid rows `base` (code -> grid id, as the editor loaded them). Refused
     (`Conflict`) when those rows are no longer current or a pending request changes the same grids; refused
     (`EditError`) when the draft is not a clean partition of the community or changes nothing."""
     if not reason.strip():
-        raise ops.EditError("请填写调整理由 / give a reason")
+        raise ops.EditError("请填写调整理由 / give a reason", code="required", field="reason")
     with transaction.atomic():
         Area.objects.select_for_update().get(pk=community.pk)  # one submission or approval at a time
         current, _ = draft_of(community, level)
         changed, removed = _compare(draft, current, base)
         if not changed and not removed:
-            raise ops.EditError("草稿与现行网格相同，没有需要提交的调整 / the draft changes nothing")
+            raise ops.EditError("草稿与现行网格相同，没有需要提交的调整 / the draft changes nothing", code="no_change")
         _check_still_current(community, level, base, changed + removed)
         _check_no_pending(community, changed + removed)
         ops.check_partition(current, draft.partition)
@@ -166,13 +189,17 @@ def _check_no_pending(community: Area, codes: list[str]) -> None:
                            overlap)
 
 
-def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:
-    """Approve (writing a new generation of the grids) or reject a pending request."""
+def decide(*, user: User, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:
+    """Approve (writing a new generation of the grids) or reject a pending request. With the four-eyes rule
+    (`four_eyes()`), the request's author may reject (withdraw) it but not approve it."""
+    if approve and four_eyes() and request.created_by_id == user.pk:
+        raise OwnRequest("不能审批自己提交的调整申请，请由其他审批人审批")
     with transaction.atomic():
         Area.objects.select_for_update().get(pk=request.community_id)
         request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ChangeRequest.Status.PENDING:
-            raise ops.EditError(f"申请 #{request.pk} 已{request.get_status_display()} / already decided")
+            raise ops.EditError(f"申请 #{request.pk} 已{request.get_status_display()} / already decided",
+                                code="already_decided", status=409)
         if approve:
             _check_still_current(request.community, request.level, request.base, request.changed + request.removed)
             request.generation = _apply(user, request)
@@ -206,7 +233,8 @@ def _apply(user: User, request: ChangeRequest) -> Generation:
             place_buildings()
             follow_base_grids(generation, origins)  # aligned business grids stay on their base grids
         except DatabaseError as error:
-            raise ops.EditError(f"数据库拒绝了此调整：{str(error).splitlines()[0]} / the database refused it") from None
+            raise ops.EditError(f"数据库拒绝了此调整：{str(error).splitlines()[0]} / the database refused it",
+                                code="refused_by_database") from None
     return generation
 
 
@@ -262,11 +290,12 @@ def _new_codes(community: Area, provisional: list[str]) -> dict[str, str]:
     return {code: f"{community.code}{last + i:03d}" for i, code in enumerate(sorted(provisional), start=1)}
 
 
-def restore(user: User, community: Area, generation: Generation, reason: str, level: int = 1) -> ChangeRequest:
+def restore(*, user: User, community: Area, generation: Generation, reason: str, level: int = 1) -> ChangeRequest:
     """Propose the community's grids as they were in a past generation (approval makes it a new version)."""
     past = list(grids_at(community, generation.pk, level))
     if not past:
-        raise ops.EditError(f"第{generation.pk}版中该社区没有网格 / no grids in that version")
+        raise ops.EditError(f"第{generation.pk}版中该社区没有网格 / no grids in that version", code="empty_version",
+                            field="generation")
     partition = ops.snapped({g.code: to_area_crs(shapely.from_wkb(bytes(g.geom.wkb))) for g in past})
     current, properties = draft_of(community, level)
     for grid in past:
@@ -275,4 +304,5 @@ def restore(user: User, community: Area, generation: Generation, reason: str, le
                                      "kind": grid.kind, "setting": grid.setting}
     draft = Draft(partition, {c: p for c, p in properties.items() if c in partition})
     base = {c: p["grid_id"] for c, p in properties.items() if p.get("grid_id")}
-    return submit(user, community, draft, base, reason, level, restored_from=generation)
+    return submit(user=user, community=community, draft=draft, base=base, reason=reason, level=level,
+                  restored_from=generation)

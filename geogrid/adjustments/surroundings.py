@@ -6,13 +6,23 @@ roads and water around the community, and its boundary (read only).
 The layers come from `geogrid.areas.selectors.surroundings`, shared with the printable plan; scoped like every
 other editor endpoint (`selectors.may_edit`).
 """
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from geogrid.adjustments.api import EditorView, _community
+from geogrid.adjustments.api import ERRORS, EditorView, _community
 from geogrid.areas.selectors import surroundings
 
 
 class SurroundingsView(EditorView):
+    class OutputSerializer(serializers.Serializer):
+        buildings = serializers.JSONField(help_text="GeoJSON FeatureCollection (address, households)")
+        roads = serializers.JSONField(help_text="GeoJSON FeatureCollection")
+        water = serializers.JSONField(help_text="GeoJSON FeatureCollection")
+        boundary = serializers.JSONField(help_text="GeoJSON FeatureCollection: the community")
+
+    @extend_schema(operation_id="adjustments_surroundings", responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, code: str) -> Response:
-        return Response(surroundings(_community(request, code), building_fields=("address", "households")))
+        layers = surroundings(_community(request, code), building_fields=("address", "households"))
+        return Response(self.OutputSerializer(layers).data)
