@@ -85,7 +85,7 @@ def test_the_report_measures_the_planted_misalignment(planted):
 
 
 def test_auto_align_previews_then_applies_a_version_with_every_grid_aligned(planted):
-    preview = preview_alignment(planted)
+    preview = preview_alignment(department=planted)
     changes = {c.code: c for c in preview.changes}
     assert changes["SHIFTED"].area_after_m2 - changes["SHIFTED"].area_before_m2 == pytest.approx(0, abs=1)
     assert changes["WIDE"].base_grids == [f"{VILLAGE}003", f"{VILLAGE}004"]
@@ -93,7 +93,7 @@ def test_auto_align_previews_then_applies_a_version_with_every_grid_aligned(plan
     assert moves[(None, "SHIFTED")] == 12 and moves[("SHIFTED", "WIDE")] == 30
     before = set(BusinessGrid.objects.current().filter(department=planted).values_list("pk", flat=True))
 
-    apply_alignment(planted, None)
+    apply_alignment(department=planted, user=None)
     after = BusinessGrid.objects.current().filter(department=planted)
     assert not before & set(after.values_list("pk", flat=True))  # new versions; the drawn rows are kept closed
     assert BusinessGrid.objects.filter(pk__in=before, generation_high__isnull=False).count() == 3
@@ -110,14 +110,14 @@ def test_auto_align_previews_then_applies_a_version_with_every_grid_aligned(plan
 def test_low_share_base_grids_wait_for_a_decision(planted):
     BusinessGrid.objects.filter(code="WIDE").update(geom=stored(column(500, 880)))  # holds 52% of column 3
     with pytest.raises(AlignmentError, match=f"{VILLAGE}004"):
-        apply_alignment(planted, None)
-    apply_alignment(planted, None, decisions={f"{VILLAGE}004": None})
+        apply_alignment(department=planted, user=None)
+    apply_alignment(department=planted, user=None, decisions={f"{VILLAGE}004": None})
     wide = BusinessGrid.objects.current().get(department=planted, code="WIDE")
     assert list(wide.base_grids.values_list("code", flat=True)) == [f"{VILLAGE}003"]
 
 
 def test_aligned_business_grids_follow_an_approved_split(planted, client):
-    apply_alignment(planted, None)
+    apply_alignment(department=planted, user=None)
     from geogrid.adjustments.services import Draft, apply_operation, decide, submit
     from geogrid.adjustments.selectors import draft_of
 

@@ -462,7 +462,7 @@ def test_given_candidates_through_the_api_in_gcj02(client, given_village):
                                content_type="application/json")
         assert response.status_code == 400, body
     assert "写反" in client.post("/api/v1/circles/runs", {"candidates": [[26.9, 108.7]], "new_sites": 1},
-                                 content_type="application/json").json()["error"]
+                                 content_type="application/json").json()["message"]
     assert CircleRun.objects.count() == runs
     response = client.post("/api/v1/circles/runs", {
         "area": VILLAGE, "network": given_village.pk, "mode": "standard", "new_sites": 1, "candidates": sent,

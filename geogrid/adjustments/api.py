@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -135,6 +135,7 @@ class EditorView(APIView):
 # ---- the editor ------------------------------------------------------------------------------------------
 
 class DraftView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsDraftOutput")
     class OutputSerializer(serializers.Serializer):
         community = serializers.DictField()
         draft = serializers.JSONField(help_text="GeoJSON FeatureCollection, with live statistics per grid")
@@ -154,6 +155,7 @@ class DraftView(EditorView):
 
 
 class OperationView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsOperationInput")
     class InputSerializer(Input):
         class OperationSerializer(Input):
             NEEDS = {"split": ("grid", "line"), "merge": ("grids",), "reshape": ("grid", "region"),
@@ -175,6 +177,7 @@ class OperationView(EditorView):
         draft = DraftSerializer()
         operation = OperationSerializer()
 
+    @extend_schema_serializer(component_name="AdjustmentsOperationOutput")
     class OutputSerializer(serializers.Serializer):
         draft = serializers.JSONField()
         changed = serializers.ListField(child=serializers.CharField())
@@ -192,6 +195,7 @@ class OperationView(EditorView):
 
 
 class SubmitView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsSubmitInput")
     class InputSerializer(Input):
         draft = DraftSerializer()
         base = serializers.DictField(child=serializers.IntegerField(allow_null=True))
@@ -212,6 +216,7 @@ class SubmitView(EditorView):
 # ---- history ---------------------------------------------------------------------------------------------
 
 class HistoryView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsHistoryOutput")
     class OutputSerializer(serializers.Serializer):
         class VersionSerializer(serializers.Serializer):
             generation = serializers.IntegerField()
@@ -233,6 +238,7 @@ class HistoryView(EditorView):
 
 
 class VersionView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsVersionOutput")
     class OutputSerializer(serializers.Serializer):
         generation = serializers.IntegerField()
         description = serializers.CharField()
@@ -253,6 +259,7 @@ class VersionView(EditorView):
 
 
 class RestoreView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsRestoreInput")
     class InputSerializer(Input):
         generation = serializers.IntegerField(min_value=1)
         reason = StrictCharField(max_length=2000)
@@ -275,6 +282,7 @@ class RequestListView(EditorView):
     class QuerySerializer(Input):
         status = serializers.ChoiceField(ChangeRequest.Status.choices, required=False)
 
+    @extend_schema_serializer(component_name="AdjustmentsRequestListOutput")
     class OutputSerializer(serializers.Serializer):
         requests = ChangeRequestOutput(many=True)
 
@@ -289,6 +297,7 @@ class RequestListView(EditorView):
 
 
 class RequestView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsRequestOutput")
     class OutputSerializer(ChangeRequestOutput):
         before = serializers.JSONField(help_text="GeoJSON FeatureCollection: the grids it was drawn on")
         after = serializers.JSONField(source="proposal", help_text="GeoJSON FeatureCollection: the proposal")
@@ -301,6 +310,7 @@ class RequestView(EditorView):
 
 
 class DecisionView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsDecisionInput")
     class InputSerializer(Input):
         approve = StrictBooleanField()
         note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -6,7 +6,7 @@ roads and water around the community, and its boundary (read only).
 The layers come from `geogrid.areas.selectors.surroundings`, shared with the printable plan; scoped like every
 other editor endpoint (`selectors.may_edit`).
 """
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from geogrid.areas.selectors import surroundings
 
 
 class SurroundingsView(EditorView):
+    @extend_schema_serializer(component_name="AdjustmentsSurroundingsOutput")
     class OutputSerializer(serializers.Serializer):
         buildings = serializers.JSONField(help_text="GeoJSON FeatureCollection (address, households)")
         roads = serializers.JSONField(help_text="GeoJSON FeatureCollection")

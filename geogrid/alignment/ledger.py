@@ -22,7 +22,7 @@ def write_report(report: AlignmentReport, path: Path) -> Path:
         row = grid.as_dict()
         sheet.append([row["code"], row["name"], row["area_m2"], "、".join(row["assigned"]), row["iou"],
                       row["symmetric_difference_m2"], row["symmetric_difference_pct"], row["hausdorff_m"],
-                      "、".join(row["splits"]), "、".join(row["low_share"]), row["slivers"], VERDICTS[row["verdict"]]])
+                      "、".join(row["splits"]), "、".join(row["low_share"]), row["slivers"], _verdict(row)])
         sheet.cell(sheet.max_row, 12).fill = PatternFill("solid", fgColor=FILLS[row["verdict"]])
     problems = book.create_sheet("图层问题")
     problems.append(["问题", "涉及编码", "面积(m²)"])
@@ -34,3 +34,7 @@ def write_report(report: AlignmentReport, path: Path) -> Path:
         ws.freeze_panes = "A2"
     book.save(path)
     return path
+
+
+def _verdict(row: dict) -> str:
+    return f"{VERDICTS[row['verdict']]}（{row['reason']}）" if row["reason"] else VERDICTS[row["verdict"]]

@@ -4,7 +4,9 @@ For every business grid: which base grids it overlaps and how much of each (shar
 base grids assigned to it by majority area (each base grid goes to the business grid holding most of it,
 ties to the lowest code), IoU and symmetric difference against the union of its assigned base grids,
 Hausdorff distance (densified), base grids it splits, assigned base grids where its share is low (a person
-decides), and sliver pieces (mean width 2·area/perimeter under a threshold). For the layer: overlaps and
+decides), and sliver pieces (mean width 2·area/perimeter under a threshold). A business grid that wins no base
+grid (too small to hold most of any) is "not" aligned, with that as its `reason` and no Hausdorff distance
+(it has nothing to be measured against): the report never holds inf or NaN. For the layer: overlaps and
 gaps between the department's own grids, base grids covered by no business grid or split between several.
 Areas are square metres in the projected CRS `GEOGRID_AREA_SRID`. Computed with shapely 2 (GEOS 3.14,
 vectorised, STRtree) on the current rows; DESIGN-NOTES lists why several metrics are reported together.
@@ -34,6 +36,9 @@ DEFAULTS = {
 }
 
 
+UNMATCHED = "未对应任何基础网格（没有一个基础网格的多数面积在该业务网格内）"
+
+
 def thresholds(**overrides: float) -> dict[str, float]:
     """The defaults, then `GEOGRID_ALIGNMENT` from settings, then the caller's overrides."""
     return {**DEFAULTS, **getattr(settings, "GEOGRID_ALIGNMENT", {}), **overrides}
@@ -58,11 +63,12 @@ class GridAlignment:
     assigned: list[str]
     iou: float
     symmetric_difference_m2: float
-    hausdorff_m: float
+    hausdorff_m: float | None  # None when no base grid is assigned
     splits: list[str]
     low_share: list[str]
     slivers: int
     verdict: str
+    reason: str | None  # why the verdict, when it is not read from the figures alone
     geometry: BaseGeometry = field(repr=False)  # the business grid as drawn, metres
     disagreement: BaseGeometry = field(repr=False)  # metres
 
@@ -75,8 +81,9 @@ class GridAlignment:
                 "shares": [s.as_dict() for s in self.shares], "assigned": self.assigned, "iou": round(float(self.iou), 5),
                 "symmetric_difference_m2": round(float(self.symmetric_difference_m2), 1),
                 "symmetric_difference_pct": round(self.symmetric_difference_pct, 2),
-                "hausdorff_m": round(float(self.hausdorff_m), 2), "splits": self.splits, "low_share": self.low_share,
-                "slivers": self.slivers, "verdict": self.verdict}
+                "hausdorff_m": None if self.hausdorff_m is None else round(float(self.hausdorff_m), 2),
+                "splits": self.splits, "low_share": self.low_share, "slivers": self.slivers, "verdict": self.verdict,
+                "reason": self.reason}
 
 
 @dataclass
@@ -218,12 +225,12 @@ def _grid_alignment(layers: Layers, i: int, b_idx, g_idx, areas, base_areas, ass
         assigned=[layers.base_codes[g] for g in assigned], iou=iou,
         symmetric_difference_m2=union_area - inter,
         hausdorff_m=shapely.hausdorff_distance(grid, union, densify=limits["hausdorff_densify"]) if assigned
-        else float("inf"),
+        else None,
         splits=splits,
         low_share=[s.base_code for s in shares
                    if s.base_code in {layers.base_codes[g] for g in assigned} and s.share < limits["decision_share"]],
         slivers=sum(1 for p in pieces if 2 * p.area / p.length < limits["sliver_width_m"]),
-        verdict=verdict, geometry=grid, disagreement=shapely.union_all(pieces) if pieces else shapely.Polygon())
+        verdict=verdict, reason=None if assigned else UNMATCHED, geometry=grid, disagreement=shapely.union_all(pieces) if pieces else shapely.Polygon())
 
 
 def _layer_problems(layers: Layers, b_idx, g_idx, areas, base_areas, assigned: list[int],

@@ -14,14 +14,17 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from geogrid.alignment.selectors import AlignmentReport, alignment_report, base_grids_of
+from geogrid.core.api import DomainError
 from geogrid.core.models import Generation
 from geogrid.core.services import create_generation, retire
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.grids.models import Grid
 
 
-class AlignmentError(ValueError):
-    """Auto-align cannot be applied as asked; the message says why."""
+class AlignmentError(DomainError, ValueError):
+    """Auto-align cannot be applied as asked (400 with `code`); the message says why."""
+
+    code = "alignment_refused"
 
 
 @dataclass
@@ -53,7 +56,7 @@ class AlignmentPreview:
                 "undecided": self.undecided, "unassigned": self.unassigned}
 
 
-def preview_alignment(department: Department, decisions: dict[str, str | None] | None = None,
+def preview_alignment(*, department: Department, decisions: dict[str, str | None] | None = None,
                       **overrides: float) -> AlignmentPreview:
     """What auto-align would do. `decisions` (base code -> business code, or None to leave it out) settle
     the low-share base grids the report lists; the rest follow the majority."""
@@ -62,7 +65,8 @@ def preview_alignment(department: Department, decisions: dict[str, str | None] |
     codes = {g.code for g in report.grids}
     unknown = sorted({c for c in decisions.values() if c is not None} - codes)
     if unknown:
-        raise AlignmentError(f"没有业务网格 {'、'.join(unknown)} / unknown business grids")
+        raise AlignmentError(f"没有业务网格 {'、'.join(unknown)} / unknown business grids",
+                             code="unknown_business_grid", field="decisions")
     assignment = {b: g for b, g in {**report.assignment, **decisions}.items() if g is not None}
     undecided = [{"base_code": code, "business_code": g.code, "share": s.share}
                  for g in report.grids for s in g.shares for code in g.low_share
@@ -98,16 +102,17 @@ def _moves(department: Department, assignment: dict[str, str]) -> list[dict[str,
             for a, b in sorted(households, key=lambda k: (str(k[0]), str(k[1])))]
 
 
-def apply_alignment(department: Department, user: User | None, decisions: dict[str, str | None] | None = None,
+def apply_alignment(*, department: Department, user: User | None, decisions: dict[str, str | None] | None = None,
                     accept_low_share: bool = False, **overrides: float) -> Generation:
     """Apply auto-align as a new generation of the department's layer. Refused while low-share base grids
     are undecided, unless `accept_low_share` takes the majority for them too."""
     with transaction.atomic():
         Department.objects.select_for_update().get(pk=department.pk)  # one alignment at a time
-        preview = preview_alignment(department, decisions, **overrides)
+        preview = preview_alignment(department=department, decisions=decisions, **overrides)
         if preview.undecided and not accept_low_share:
             listed = "、".join(f"{u['base_code']}（{u['business_code']} {u['share']:.0%}）" for u in preview.undecided)
-            raise AlignmentError(f"以下基础网格归属不明确，需人工确定：{listed} / decide these base grids first")
+            raise AlignmentError(f"以下基础网格归属不明确，需人工确定：{listed} / decide these base grids first",
+                                 code="undecided", field="decisions")
         generation = create_generation(f"多网合一：{department.name}业务网格按基础网格对齐", user)
         current = list(BusinessGrid.objects.current().filter(department=department))
         retire(BusinessGrid.objects.filter(pk__in=[b.pk for b in current]), generation)

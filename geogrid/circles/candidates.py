@@ -20,6 +20,7 @@ import numpy as np
 import shapely
 from django.contrib.gis.geos import MultiPoint, Point
 
+from geogrid.core.api import DomainError
 from geogrid.core.crs import STORAGE_SRID, CoordinateError, Crs, check_in_area, parse_crs, parse_point, to_storage
 from geogrid.imports.readers import ReadError, open_source
 
@@ -27,8 +28,14 @@ MAX_CANDIDATES = 5000  # one limited Dijkstra per candidate: a county's 1,156 ve
 LABEL_COLUMNS = ("name", "label", "名称", "站点名称", "候选", "地址", "address")
 
 
-class CandidateError(ValueError):
-    """A candidate list that cannot be used; the message says why (Chinese / English) and which point."""
+class CandidateError(DomainError, ValueError):
+    """A candidate list that cannot be used (400 invalid_candidates); the message says why (Chinese / English)
+    and which point."""
+
+    code = "invalid_candidates"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="candidates")
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ def candidates_from_list(items: object, crs: str | None = None) -> CandidateList
         try:
             parsed = parse_point(item[0], item[1], system.name)
         except CoordinateError as error:
-            raise CandidateError(f"候选 {number} / candidate {number}: {error}") from None
+            raise CandidateError(f"候选 {number}：{error}") from None
         points.append(parsed.point)
         given.append(parsed.raw)
     return CandidateList(points, [f"#{n}" for n in range(1, len(points) + 1)], given, system)

@@ -16,6 +16,7 @@ import numpy as np
 import rasterio
 import shapely
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import timezone
@@ -25,11 +26,13 @@ from scipy.sparse import csr_array
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.circles import siting
+from geogrid.circles.candidates import CandidateList
 from geogrid.circles.models import (BuildingReach, CircleRun, Isochrone, NetworkEdge, NetworkVertex, SiteSuggestion,
                                     WalkingNetwork)
 from geogrid.circles.network import (WALKING_SPEED_MPS, ElevationFn, Network, Snap, Topology, Walk, edge_costs,
                                      node_lines)
 from geogrid.circles.selectors import load_network
+from geogrid.core.api import DomainError
 from geogrid.core.copy import copy_rows, ewkb
 from geogrid.core.crs import from_area_crs, to_area_crs
 from geogrid.roads.models import Road
@@ -43,8 +46,10 @@ CANDIDATE_CHUNK = 64  # candidate searches per Dijkstra call (each returns a row
 DEMO_NETWORK_NAME = "演示街道步行路网"
 
 
-class CirclesError(ValueError):
-    """A request the circles cannot serve; the message says why, in Chinese and English."""
+class CirclesError(DomainError, ValueError):
+    """A request the circles cannot serve (400 with `code`); the message says why, in Chinese and English."""
+
+    code = "circles_refused"
 
 
 # ---- networks ----------------------------------------------------------------------------------------------
@@ -154,6 +159,19 @@ def build_demo_network(dem_path: Path) -> WalkingNetwork:
 
 
 # ---- runs --------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def queue_run(*, user: User, network: WalkingNetwork, area: Area | None, station_kind: str, mode: str, weight: str,
+              new_sites: int, target_share: float | None, candidates: CandidateList | None = None) -> CircleRun:
+    """Save a run asked for through the API and queue it (see `start_run`); `candidates`, when given, are the
+    only sites it may choose among."""
+    run = CircleRun(network=network, area=area, user=user, station_kind=station_kind, mode=mode, weight=weight,
+                    new_sites=new_sites, target_share=target_share)
+    for name, value in (candidates.run_fields() if candidates else {}).items():
+        setattr(run, name, value)
+    run.save()
+    return start_run(run)
+
 
 def start_run(run: CircleRun) -> CircleRun:
     """Queue a saved run for the worker (`manage.py db_worker`); the page polls its progress."""

@@ -2,8 +2,11 @@
 
 `format` is DRF's own format suffix parameter: the view offers a JSON and a GeoJSON renderer and builds the
 matching body (an `Accept: application/geo+json` header works as well). `repair=1` returns the repair
-preview of one level (level 1 unless given) instead of the report; it never writes.
+preview of one level (level 1 unless given) instead of the report; it never writes. The query string goes
+through `CoverageView.QuerySerializer`; errors answer in the shared shape {code, message, field}.
 """
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,9 +14,12 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from geogrid.areas.models import Area
+from geogrid.core.api import DomainError, ErrorSerializer, Input, StrictBooleanField, StrictCharField, validated
 from geogrid.coverage.selectors import may_validate, validate_coverage
 from geogrid.coverage.services import propose_repair
 from geogrid.grids.models import Grid
+
+FORMATS = ("json", "geojson")
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -28,17 +34,30 @@ class CoverageView(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
     throttle_classes = [UserRateThrottle]
 
+    class QuerySerializer(Input):
+        area = StrictCharField(max_length=30)
+        level = serializers.ChoiceField(Grid.Level.values, required=False)
+        format = serializers.ChoiceField(FORMATS, required=False)
+        repair = StrictBooleanField(required=False, default=False)
+
+    @extend_schema_serializer(component_name="CoverageCoverageOutput")
+    class OutputSerializer(serializers.Serializer):
+        area = serializers.CharField(required=False)
+        problems = serializers.ListField(child=serializers.DictField(), required=False)
+        type = serializers.CharField(required=False, help_text="FeatureCollection with ?format=geojson")
+        features = serializers.ListField(child=serializers.DictField(), required=False)
+
+    @extend_schema(operation_id="coverage", parameters=[QuerySerializer],
+                   responses={200: OutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer})
     def get(self, request: Request) -> Response:
-        area = Area.objects.filter(code=request.query_params.get("area", "")).first()
+        query = validated(self.QuerySerializer, request.query_params)
+        area = Area.objects.filter(code=query["area"]).first()
         if area is None:
-            return Response({"error": "未知的区划代码 / unknown area code"}, status=400)
-        level_param = request.query_params.get("level", "")
-        if level_param and level_param not in {str(v) for v in Grid.Level.values}:
-            return Response({"error": "网格层级只能是 1、2、3 / level must be 1, 2 or 3"}, status=400)
+            raise DomainError("未知的区划代码", code="unknown_area", field="area")
         if not may_validate(request.user, area):
-            return Response({"error": "无权查看该区域 / area outside your scope"}, status=403)
-        level = int(level_param) if level_param else None
-        if request.query_params.get("repair") == "1":
+            raise DomainError("无权查看该区域", code="permission_denied", field="area", status=403)
+        level = int(query["level"]) if "level" in query else None
+        if query["repair"]:
             result = propose_repair(area.code, level or Grid.Level.ONE)
         else:
             result = validate_coverage(area.code, level)

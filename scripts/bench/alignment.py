@@ -116,9 +116,9 @@ def main() -> None:
         print(f"same assignment for all {len(mine)} base grids: {same}")
 
         report, report_s, report_mb = measured(lambda: alignment_report(department))
-        preview, preview_s, preview_mb = measured(lambda: preview_alignment(department))
+        preview, preview_s, preview_mb = measured(lambda: preview_alignment(department=department))
         start = time.perf_counter()
-        apply_alignment(department, None, accept_low_share=True)
+        apply_alignment(department=department, user=None, accept_low_share=True)
         apply_s = time.perf_counter() - start
         after = alignment_report(department).summary()
         print(f"\nfull alignment report: {report_s:.2f} s, {report_mb:.0f} MB; summary {report.summary()}")

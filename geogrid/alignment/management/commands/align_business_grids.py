@@ -31,10 +31,11 @@ class Command(BaseCommand):
                 raise CommandError(f"--decide {item}: 应写成 基础网格编码=业务网格编码 / write BASE=BUSINESS")
             decisions[base.strip()] = business.strip() or None
         try:
-            preview = preview_alignment(department, decisions)
+            preview = preview_alignment(department=department, decisions=decisions)
             self._show(preview)
             if opts["apply"]:
-                generation = apply_alignment(department, None, decisions, opts["accept_low_share"])
+                generation = apply_alignment(department=department, user=None, decisions=decisions,
+                                             accept_low_share=opts["accept_low_share"])
                 self.stdout.write(self.style.SUCCESS(f"applied as generation {generation.pk}"))
         except AlignmentError as error:
             raise CommandError(str(error)) from None
