@@ -292,7 +292,7 @@ def test_without_any_stored_rule_set_the_seed_defaults_apply():
 def test_repair_of_an_overlap_removes_it_and_writes_nothing(neighbours):
     overlap = plant_overlap(neighbours)
     before = grid_checksum()
-    preview = propose_repair(neighbours.community, 1)
+    preview = propose_repair(area_code=neighbours.community, level=1)
 
     assert grid_checksum() == before
     assert [p for p in preview.remaining.problems if p.kind in GEOMETRIC] == []
@@ -305,12 +305,12 @@ def test_repair_of_an_overlap_removes_it_and_writes_nothing(neighbours):
 
 def test_repair_fills_gaps_only_up_to_the_rules_gap_width(neighbours):
     gap = plant_gap(neighbours)
-    narrow = propose_repair(neighbours.community, 1)
+    narrow = propose_repair(area_code=neighbours.community, level=1)
     [remaining] = of_kind(narrow.remaining, ProblemKind.GAP)
     assert remaining.area_m2 == pytest.approx(gap, rel=0.01)
 
     SizingRules.objects.create(county=Area.objects.get(code=COUNTY_CODE), repair_gap_width_m=50)
-    wide = propose_repair(neighbours.community, 1)
+    wide = propose_repair(area_code=neighbours.community, level=1)
     assert of_kind(wide.remaining, ProblemKind.GAP) == []
     assert sum(g.area_change_m2 for g in wide.grids) == pytest.approx(gap, rel=0.01)
 

@@ -124,10 +124,6 @@ def _level(request: Request) -> int:
     return validated(LevelQuery, request.query_params)["level"]
 
 
-def _draft(data: dict[str, Any]) -> services.Draft:
-    return services.Draft.from_geojson(data)
-
-
 class EditorView(APIView):
     throttle_classes = [UserRateThrottle]
 
@@ -189,8 +185,8 @@ class OperationView(EditorView):
     def post(self, request: Request, code: str) -> Response:
         community = _community(request, code)
         data = validated(self.InputSerializer, request.data)
-        result = services.apply_operation(community=community, draft=_draft(data["draft"]),
-                                          operation=data["operation"])
+        draft = services.Draft.from_geojson(data["draft"])
+        result = services.apply_operation(community=community, draft=draft, operation=data["operation"])
         return Response(self.OutputSerializer(result).data)
 
 
@@ -207,7 +203,8 @@ class SubmitView(EditorView):
         community = _community(request, code)
         level = _level(request)
         data = validated(self.InputSerializer, request.data)
-        change = services.submit(user=request.user, community=community, draft=_draft(data["draft"]),
+        draft = services.Draft.from_geojson(data["draft"])
+        change = services.submit(user=request.user, community=community, draft=draft,
                                  base={c: pk for c, pk in data["base"].items() if pk}, reason=data["reason"],
                                  level=level)
         return Response(_summary(change), status=201)

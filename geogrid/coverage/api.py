@@ -58,7 +58,7 @@ class CoverageView(APIView):
             raise DomainError("无权查看该区域", code="permission_denied", field="area", status=403)
         level = int(query["level"]) if "level" in query else None
         if query["repair"]:
-            result = propose_repair(area.code, level or Grid.Level.ONE)
+            result = propose_repair(area_code=area.code, level=level or Grid.Level.ONE)
         else:
             result = validate_coverage(area.code, level)
         geojson = request.accepted_renderer.format == GeoJSONRenderer.format

@@ -156,7 +156,7 @@ def _clean_group(group: CoverageGroup, rules: SizingRules) -> list[ProposedGrid]
     ]
 
 
-def propose_repair(area_code: str, level: int) -> RepairPreview:
+def propose_repair(*, area_code: str, level: int) -> RepairPreview:
     """A cleaned coverage of the area's grids of one level, as a preview; never writes (see the module
     docstring: applying goes through the editor's change requests). Raises `Area.DoesNotExist` for an
     unknown code and `ValueError` for an unknown level."""

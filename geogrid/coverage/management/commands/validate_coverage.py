@@ -47,7 +47,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, area: str, level: int | None, output_format: str, repair: bool, **options) -> None:
         try:
-            result = propose_repair(area, level or Grid.Level.ONE) if repair else validate_coverage(area, level)
+            result = (propose_repair(area_code=area, level=level or Grid.Level.ONE) if repair
+                      else validate_coverage(area, level))
         except Area.DoesNotExist:
             raise CommandError(f"未知的区划代码 / unknown area code: {area}", returncode=2)
         if output_format == "text":
