@@ -94,3 +94,10 @@ def test_an_undecided_base_grid_and_an_unknown_business_grid_are_400_with_codes(
     assert BusinessGrid.objects.filter(department=planted).count() == versions
     preview = client.post(PREVIEW, {"decisions": {"522624001299004": None}}, content_type="application/json")
     assert preview.status_code == 200 and "522624001299004" not in preview.json()["assignment"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/alignment/%00", "/api/v1/alignment/%00/preview"])
+def test_a_nul_byte_in_the_department_code_is_not_found(client, url):
+    client.force_login(User.objects.get(username="street"))
+    assert client.get(url).status_code == 404

@@ -197,3 +197,11 @@ def test_a_decided_request_cannot_be_decided_again(client, pending):
     assert post(street, DECISION.format(pending.pk), {"approve": False}).status_code == 200
     again = post(street, DECISION.format(pending.pk), {"approve": True})
     assert again.status_code == 409 and again.json()["code"] == "already_decided"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/adjustments/%00/draft", "/api/v1/adjustments/52%002/history",
+                                 "/api/v1/adjustments/%00/surroundings"])
+def test_a_nul_byte_in_the_community_code_is_not_found(client, url):
+    response = logged_in(client, "street").get(url)
+    assert response.status_code == 404
