@@ -60,6 +60,12 @@ def test_a_self_intersecting_reshape_region_is_400_invalid_geometry(client):
     ({"op": "explode"}, "invalid_choice", "operation.op"),
     ({"op": "merge", "grids": GRID}, "not_a_list", "operation.grids"),
     ({"op": "draw", "region": {"type": "Polygon"}}, "invalid_geometry", "operation.region"),
+    ({"op": "draw", "region": {"type": "Point", "coordinates": [108.7, 26.9]}}, "invalid_geometry",
+     "operation.region"),
+    ({"op": "split", "grid": GRID, "line": {"type": "LineString", "coordinates": [[500, 26.9], [108.7, 26.9]]}},
+     "invalid_geometry", "operation.line"),
+    ({"op": "split", "grid": GRID, "line": {"type": "LineString", "coordinates": [108.7, 26.9]}},
+     "invalid_geometry", "operation.line"),
     ({"op": "draw", "region": [[1, 2]], "at": 1}, "unknown_field", "operation.at"),
 ])
 def test_a_malformed_operation_is_400_with_its_field(client, op, code, field):
@@ -74,6 +80,9 @@ def test_a_malformed_operation_is_400_with_its_field(client, op, code, field):
     ([1, 2], "invalid"),
     ("FeatureCollection", "invalid"),
     ({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": None, "properties": {}}]}, "null"),
+    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "1"},
+                                                 "geometry": {"type": "Point", "coordinates": [108.7, 26.9]}}]},
+     "invalid_geometry"),
 ])
 def test_a_draft_that_is_not_a_feature_collection_is_400(client, draft, code):
     response = operation(logged_in(client, "community"), {"op": "merge", "grids": [GRID, f"{COMMUNITY}003"]}, draft)
@@ -93,7 +102,7 @@ def test_a_body_that_is_not_an_object_is_400(client, body):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("generation", ["abc", None, [1], 1.5])
+@pytest.mark.parametrize("generation", ["abc", None, [1], 1.5, 2**64, 0])
 def test_restore_with_a_generation_that_is_not_a_number_is_400(client, generation):
     requests_before = ChangeRequest.objects.count()
     response = post(logged_in(client, "community"), f"{API}/restore", {"generation": generation, "reason": "恢复"})

@@ -34,7 +34,9 @@ from geogrid.core.models import Generation
 from geogrid.core.selectors import previous_generation
 from geogrid.grids.models import Grid
 
-GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+LINES = ("LineString",)
+POLYGONS = ("Polygon", "MultiPolygon")
+ROW_ID = {"min_value": 1, "max_value": 2**63 - 1}  # a BigAutoField's range
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 CONFLICT = OpenApiResponse(ErrorSerializer, description="冲突：`conflicts` 列出冲突的网格编码")
 
@@ -48,45 +50,54 @@ def _community(request: Request, code: str) -> Area:
 
 # ---- shared input and output shapes ----------------------------------------------------------------------
 
-def _finite_positions(coordinates: Any, depth: int = 0) -> bool:
-    """Nested lists ending in positions of 2 or 3 finite numbers (no strings, booleans, NaN or inf)."""
-    if not isinstance(coordinates, list) or depth > 4:
+def _lon_lat_positions(coordinates: Any, depth: int) -> bool:
+    """Nested lists, `depth` deep, ending in [lon, lat] (or [lon, lat, z]) positions of finite numbers on
+    the globe (no strings, booleans, NaN or inf)."""
+    if not isinstance(coordinates, list):
         return False
-    if coordinates and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coordinates):
-        return len(coordinates) in (2, 3) and all(math.isfinite(c) for c in coordinates)
-    return all(_finite_positions(c, depth + 1) for c in coordinates)
+    if depth == 0:
+        numbers = len(coordinates) in (2, 3) and all(
+            isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in coordinates)
+        return numbers and -180 <= coordinates[0] <= 180 and -90 <= coordinates[1] <= 90
+    return all(_lon_lat_positions(c, depth - 1) for c in coordinates)
 
 
 class GeometryField(serializers.JSONField):
-    """A GeoJSON geometry object (lon/lat, CGCS2000) whose coordinates are finite numbers."""
+    """A GeoJSON geometry object of one of `types` (lon/lat, CGCS2000) whose coordinates are finite numbers."""
 
-    default_error_messages = {"invalid_geometry": "须为 GeoJSON 几何对象，坐标为有限数值。"}
+    DEPTHS = {"LineString": 1, "Polygon": 2, "MultiPolygon": 3}
+    default_error_messages = {"invalid_geometry": "须为 GeoJSON 几何对象（{types}），坐标为有限的经纬度。"}
+
+    def __init__(self, *, types: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.types = types
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         data = super().to_internal_value(data)
         if not (isinstance(data, dict) and set(data) <= {"type", "coordinates", "bbox"}
-                and data.get("type") in GEOMETRY_TYPES and _finite_positions(data.get("coordinates"))):
-            self.fail("invalid_geometry")
+                and data.get("type") in self.types
+                and _lon_lat_positions(data.get("coordinates"), self.DEPTHS[data["type"]])):
+            self.fail("invalid_geometry", types="、".join(self.types))
         return data
 
 
 class FeaturePropertiesSerializer(Input):
-    code = StrictCharField(max_length=30)
+    code = StrictCharField(max_length=24)
     name = StrictCharField(required=False, allow_blank=True, max_length=100)
-    grid_id = serializers.IntegerField(required=False, allow_null=True)
+    grid_id = serializers.IntegerField(required=False, allow_null=True, **ROW_ID)
     level = serializers.IntegerField(required=False, min_value=1, max_value=3)
     kind = serializers.ChoiceField(Grid.Kind.choices, required=False)
     setting = serializers.ChoiceField(Grid.Setting.choices, required=False)
     stats = serializers.JSONField(required=False, write_only=True)  # the server's own statistics: ignored
 
     def get_fields(self) -> dict[str, serializers.Field]:  # "from" (the grid a new grid came from) is a keyword
-        return {**super().get_fields(), "from": StrictCharField(required=False, allow_null=True, max_length=30)}
+        return {**super().get_fields(), "from": StrictCharField(required=False, allow_null=True, max_length=24)}
 
 
 class FeatureSerializer(Input):
     type = serializers.ChoiceField(["Feature"])
     id = serializers.JSONField(required=False)
-    geometry = GeometryField()
+    geometry = GeometryField(types=POLYGONS)
     properties = FeaturePropertiesSerializer()
 
 
@@ -157,10 +168,10 @@ class OperationView(EditorView):
             NEEDS = {"split": ("grid", "line"), "merge": ("grids",), "reshape": ("grid", "region"),
                      "draw": ("region",)}
             op = serializers.ChoiceField(services.OPERATIONS)
-            grid = StrictCharField(required=False, max_length=30)
-            grids = serializers.ListField(child=StrictCharField(max_length=30), required=False, max_length=50)
-            line = GeometryField(required=False)
-            region = GeometryField(required=False)
+            grid = StrictCharField(required=False, max_length=24)
+            grids = serializers.ListField(child=StrictCharField(max_length=24), required=False, max_length=50)
+            line = GeometryField(types=LINES, required=False)
+            region = GeometryField(types=POLYGONS, required=False)
             name = StrictCharField(required=False, allow_blank=True, max_length=100)
 
             def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -194,7 +205,7 @@ class SubmitView(EditorView):
     @extend_schema_serializer(component_name="AdjustmentsSubmitInput")
     class InputSerializer(Input):
         draft = DraftSerializer()
-        base = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+        base = serializers.DictField(child=serializers.IntegerField(allow_null=True, **ROW_ID))
         reason = StrictCharField(max_length=2000)
 
     @extend_schema(operation_id="adjustments_submit", request=InputSerializer, parameters=[LevelQuery],
@@ -258,7 +269,7 @@ class VersionView(EditorView):
 class RestoreView(EditorView):
     @extend_schema_serializer(component_name="AdjustmentsRestoreInput")
     class InputSerializer(Input):
-        generation = serializers.IntegerField(min_value=1)
+        generation = serializers.IntegerField(**ROW_ID)
         reason = StrictCharField(max_length=2000)
 
     @extend_schema(operation_id="adjustments_restore", request=InputSerializer, parameters=[LevelQuery],
