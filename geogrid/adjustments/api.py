@@ -8,7 +8,8 @@
     POST <community>/restore                   {generation, reason} -> a request restoring that version
     GET  requests[?status=pending]             requests in the user's area (not for department users)
     GET  requests/<id>                         one request: before (its base) and after (its proposal)
-    POST requests/<id>/decision                {approve: true/false, note}
+    POST requests/<id>/decision                {approve: true/false, note}; with the four-eyes rule
+                                               (GEOGRID_FOUR_EYES, on by default) not by its author: 403 own_request
 
 Every error answers in the shared shape {code, message, field} (geogrid.core.api); a conflict (409) keeps
 the conflicting grid codes under `conflicts`.

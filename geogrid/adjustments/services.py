@@ -100,7 +100,7 @@ def apply_operation(*, community: Area, draft: Draft, operation: dict[str, Any])
             outcome = ops.reshape(draft.partition, operation["grid"], _metres(operation["region"]), buildings)
         else:
             outcome = ops.draw(draft.partition, _metres(operation["region"]), buildings)
-    except (KeyError, shapely.errors.GEOSException):
+    except shapely.errors.GEOSException:  # GEOS refused the drawn geometry with the draft's (an invalid grid)
         raise ops.EditError("所画的线或面无法用于此操作", code="invalid_geometry", field="operation") from None
     properties = _properties_after(draft, outcome, operation, community)
     stats = statistics(community, outcome.partition, properties, points, counts)
