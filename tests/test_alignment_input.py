@@ -101,3 +101,13 @@ def test_an_undecided_base_grid_and_an_unknown_business_grid_are_400_with_codes(
 def test_a_nul_byte_in_the_department_code_is_not_found(client, url):
     client.force_login(User.objects.get(username="street"))
     assert client.get(url).status_code == 404
+
+
+def test_the_align_command_previews_then_applies(planted, capsys):  # noqa: F811
+    versions = BusinessGrid.objects.filter(department=planted).count()
+    call_command("align_business_grids", "--department", "TEST-ALIGN")
+    assert "WIDE" in capsys.readouterr().out
+    assert BusinessGrid.objects.filter(department=planted).count() == versions
+    call_command("align_business_grids", "--department", "TEST-ALIGN", "--apply")
+    assert "applied as generation" in capsys.readouterr().out
+    assert BusinessGrid.objects.current().filter(department=planted, source=BusinessGrid.Source.BASE_UNITS).count() == 3
