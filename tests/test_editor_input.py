@@ -134,6 +134,18 @@ def test_server_owned_fields_of_a_request_are_not_client_settable(client):
     assert ChangeRequest.objects.count() == requests_before
 
 
+@pytest.mark.django_db
+def test_a_draft_cannot_choose_the_code_of_a_new_grid(client):
+    loaded, result = draft_and_split(logged_in(client, "community"), GRID)
+    for feature in result["draft"]["features"]:
+        if feature["properties"]["code"] == "新1":
+            feature["properties"]["code"] = feature["id"] = f"{COMMUNITY}999"
+    requests_before = ChangeRequest.objects.count()
+    response = post(client, f"{API}/requests", {"draft": result["draft"], "base": loaded["base"], "reason": "拆分"})
+    assert response.status_code == 400 and response.json()["code"] == "unknown_grid_code"
+    assert ChangeRequest.objects.count() == requests_before
+
+
 # ---- strict booleans ---------------------------------------------------------------------------------------
 
 @pytest.mark.django_db

@@ -151,6 +151,8 @@ def submit(*, user: User, community: Area, draft: Draft, base: dict[str, int], r
     with transaction.atomic():
         Area.objects.select_for_update().get(pk=community.pk)  # one submission or approval at a time
         current, _ = draft_of(community, level)
+        if restored_from is None:
+            _check_codes(draft, current)
         changed, removed = _compare(draft, current, base)
         if not changed and not removed:
             raise ops.EditError("草稿与现行网格相同，没有需要提交的调整 / the draft changes nothing", code="no_change")
@@ -161,6 +163,15 @@ def submit(*, user: User, community: Area, draft: Draft, base: dict[str, int], r
             community=community, level=level, reason=reason.strip(), base=base,
             proposal=as_feature_collection(draft.partition, draft.properties), changed=changed, removed=removed,
             created_by=user, restored_from=restored_from)
+
+
+def _check_codes(draft: Draft, current: dict[str, BaseGeometry]) -> None:
+    """Grid codes are the server's: a draft keeps current codes and names new grids provisionally (新1, ...);
+    approval numbers those by the coding rule. (A restore proposes a past version's own codes.)"""
+    invented = sorted(c for c in draft.partition if c not in current and not c.startswith(ops.NEW_CODE_PREFIX))
+    if invented:
+        raise ops.EditError(f"草稿中有不存在的网格编码 {'、'.join(invented)}；新网格的编码在批准时按编码规则分配",
+                            code="unknown_grid_code", field="draft")
 
 
 def _compare(draft: Draft, current: dict[str, BaseGeometry], base: dict[str, int]) -> tuple[list[str], list[str]]:
