@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from geogrid.core import converters
 from geogrid.core.views import healthz
+
+converters.register()  # <code:...> in every app's urls.py
 
 admin.site.site_header = "GeoGrid 网格化服务管理"
 admin.site.site_title = "GeoGrid"

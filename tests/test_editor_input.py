@@ -226,3 +226,9 @@ def test_a_decided_request_cannot_be_decided_again(client, pending):
 def test_a_nul_byte_in_the_community_code_is_not_found(client, url):
     response = logged_in(client, "street").get(url)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/editor/52262400%00", "/plan/52262400%00", "/alignment/x%00"])
+def test_pages_with_a_nul_byte_in_the_code_are_not_found(db, client, url):
+    client.force_login(User.objects.get(username="street"))
+    assert client.get(url).status_code == 404

@@ -256,7 +256,7 @@ class VersionView(EditorView):
 
     @extend_schema(operation_id="adjustments_version", parameters=[LevelQuery],
                    responses={200: OutputSerializer, **ERRORS})
-    def get(self, request: Request, code: str, generation: str) -> Response:
+    def get(self, request: Request, code: str, generation: int) -> Response:
         community = _community(request, code)
         level = _level(request)
         version = get_object_or_404(Generation, pk=generation)
