@@ -1213,11 +1213,14 @@ class _TownBuilder:
         counts = rng.multinomial(EVENT_COUNT, weights / weights.sum())
         return categories, self._events_in(rng, targets, counts)
 
-    def _events_in(self, rng: np.random.Generator, targets: list[int], counts: Iterable[int]) -> list[EventSpec]:
+    def _events_in(self, rng: np.random.Generator, targets: list[int], counts: Iterable[int],
+                   first_building: int = 0) -> list[EventSpec]:
         """`counts[k]` events in grid `targets[k]`, 3 m inside it, each of a leaf category chosen by the
-        grid's setting, described at the nearest building's address, with a status that fits its age."""
+        grid's setting, described at the address of the nearest building from `first_building` on (the
+        street's own), with a status that fits its age."""
         leaves = _leaves()
-        address_tree = shapely.STRtree([b.footprint for b in self.buildings])
+        buildings = self.buildings[first_building:]
+        address_tree = shapely.STRtree([b.footprint for b in buildings])
         events = []
         for index, count in zip(targets, counts):
             if not count:
@@ -1227,7 +1230,7 @@ class _TownBuilder:
             for xy in _sample_points(rng, self.grids[index].geom.buffer(-3.0), int(count)):
                 point = Point(xy)
                 leaf = leaves[int(rng.choice(len(leaves), p=choice / choice.sum()))]
-                place = self.buildings[int(address_tree.nearest(point))].address
+                place = buildings[int(address_tree.nearest(point))].address
                 days = int(rng.integers(0, EVENT_WINDOW_DAYS))  # whole days before REFERENCE_TIME
                 minutes = int(rng.integers(0, 14 * 60))  # between 07:00 and 21:00
                 reported_at = REFERENCE_TIME - timedelta(days=days + 1) + timedelta(hours=7, minutes=minutes)
@@ -1323,6 +1326,7 @@ class _TownBuilder:
             self.roads.append(RoadSpec(name=name, kind="secondary" if line is border else "residential",
                                        geom=line, street_code=STREET2_CODE))
         areas = self._second_street_areas(grids)
+        first_building = len(self.buildings)
         self._second_street_buildings(grids, outline)
         return _SecondStreet(areas=areas, staff=self._second_street_staff(grids),
                              departments=[DepartmentSpec(code=STREET2_POLICE.code, name=STREET2_POLICE.name,
@@ -1331,7 +1335,8 @@ class _TownBuilder:
                                                         [grids[:3], grids[3:]]),
                              events=self._events_in(self.rng("street2-events"), grids,
                                                     self.rng("street2-counts").multinomial(
-                                                        STREET2_EVENTS, np.full(len(grids), 1 / len(grids)))))
+                                                        STREET2_EVENTS, np.full(len(grids), 1 / len(grids))),
+                                                    first_building))
 
     def _border_arc(self) -> np.ndarray:
         """The first street's boundary vertices from STREET2_ARC_DEGREES south of east to as far north,
