@@ -29,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from geogrid.accounts.admin_scope import AreaScopedAdmin
 from geogrid.accounts.models import UserScope
@@ -99,6 +100,16 @@ def photo_of(event: Event) -> EventPhoto:
     return photo
 
 
+def reported(grid: Grid, description: str) -> Event:
+    """A new ticket in the grid, routed as a report would be."""
+    event = Event(location=grid.geom.point_on_surface, category=EventCategory.objects.get(code="0701"),
+                  description=description, reported_at=timezone.now(), source=Event.Source.GRID_WORKER)
+    route(event)
+    event.save()
+    EventTransition.objects.create(event=event, action="report", to_status=event.status, at=event.reported_at)
+    return event
+
+
 def make_street(code: str) -> Street:
     area = Area.objects.get(code=code)
     grids = list(Grid.objects.current().filter(level=1, community__parent=area, kind="comprehensive"))
@@ -106,9 +117,7 @@ def make_street(code: str) -> Street:
     centre = area.geom.centroid
     grid = (min(grids, key=lambda g: g.geom.centroid.distance(centre)) if code == STREET_CODE
             else max(grids, key=lambda g: g.geom.centroid.x))
-    event = Event.objects.filter(grid__in=Grid.objects.filter(pk=grid.pk) | grid.children.all(),
-                                 status=Event.Status.REPORTED).order_by("pk").first() \
-        or Event.objects.filter(street=area).order_by("pk").first()
+    event = reported(grid, f"隔离{code[:9]}工单")
     department = Department.objects.get(code=f"{code[:9]}-PCS")
     clerk = User.objects.get(username="street" if code == STREET_CODE else "street2")
     police = User.objects.get(username="police" if code == STREET_CODE else "police2")
@@ -255,7 +264,8 @@ PROBES: tuple[Probe, ...] = (
           lambda s: {"lon": s.point[0], "lat": s.point[1]}, event_state),
     Probe("api-instructions", "list", lambda s: f"{API}/instructions/"),
     Probe("api-instructions", "write", lambda s: f"{API}/instructions/",
-          lambda s: {"grid": s.grid.code, "content": "越权指令"}, instruction_state, label="post"),
+          lambda s: {"grid": s.grid.code, "content": "越权指令", "task": GridTask.objects.order_by("code")[0].code},
+          instruction_state, label="post"),
     Probe("api-instruction-decision", "write", lambda s: f"{API}/instructions/{s.instruction.pk}/decision",
           lambda s: {"accept": True, "reason": "越权"}, instruction_state),
     Probe("api-instruction-response", "write", lambda s: f"{API}/instructions/{s.instruction.pk}/response",
@@ -496,3 +506,33 @@ def test_department_users_do_not_read_their_streets_change_requests(streets):
     assert client.get(f"{API}/adjustments/requests/{s.request.pk}").status_code in (403, 404)
     listed = client.get(f"{API}/adjustments/requests")
     assert listed.status_code in REFUSED or s.request.reason not in listed.content.decode()
+
+
+# ---- workflow steps that reach into the other street (§2) --------------------------------------------------
+
+def post_step(client: Client, event: Event, **data):
+    return client.post(f"{API}/events/{event.pk}/transitions", data, content_type="application/json")
+
+
+@pytest.mark.parametrize("username", ["street", "street2"])
+def test_dispatch_only_to_units_serving_the_tickets_street(username, streets):
+    own = streets[HOME[username]]
+    other = streets[OTHER[HOME[username]]]
+    client = client_for(username)
+    assert post_step(client, own.event, action="accept").status_code == 200
+    response = post_step(client, own.event, action="dispatch", department=other.department.code)
+    assert response.status_code in (400, 403, 404), response.content.decode()
+    event = Event.objects.get(pk=own.event.pk)
+    assert event.status == Event.Status.ACCEPTED and event.department != other.department
+    assert not EventTransition.objects.filter(event=event, action="dispatch").exists()
+
+
+@pytest.mark.parametrize("username", ["street", "admin"])
+def test_merge_only_into_a_visible_ticket_of_the_same_street(username, streets):
+    """A street centre cannot merge its ticket into one it may not see; nobody (not even a superuser) merges
+    tickets of two streets."""
+    own, other = streets[STREET_CODE], streets[STREET2_CODE]
+    response = post_step(client_for(username), own.event, action="merge", into=other.event.pk)
+    assert response.status_code in (400, 403, 404), response.content.decode()
+    event = Event.objects.get(pk=own.event.pk)
+    assert event.merged_into_id is None and event.status == Event.Status.REPORTED
