@@ -381,3 +381,16 @@ def test_loading_adds_the_second_street_to_a_database_with_the_first_only():
     assert "demo town loaded" in out.getvalue() and "street2" in out.getvalue() and "police2" in out.getvalue()
     assert counts() == before and first_street() == grids
     assert User.objects.get(username="police2").scope.department.code == STREET2_POLICE.code
+
+
+def test_loading_again_drops_an_earlier_demos_default_routing_rows_only():
+    """An earlier demo routed every street through rows without an area to the first street's units."""
+    street = Area.objects.get(code=STREET_CODE)
+    old = Responsibility.objects.get(area=street, category__code="07")
+    old_default = Responsibility.objects.create(category=old.category, area=None, department=old.department,
+                                                note=old.note)
+    own = Responsibility.objects.create(category=EventCategory.objects.get(code="0703"), area=None,
+                                        department=old.department, note="本地设置")
+    call_command("load_demo", stdout=StringIO())
+    assert not Responsibility.objects.filter(pk=old_default.pk).exists()
+    assert Responsibility.objects.filter(pk=own.pk).exists()

@@ -1,9 +1,10 @@
 """Load the generated demo town (`geogrid.demo.town`) into the database.
 
-The town has two streets. A database loaded before the second street existed gets it on the next load
-(the first street is left as it is). Everything is written in one transaction and through the domain services (`create_generation`,
-`number_grids`, `place_buildings`), so the demo takes the same paths real data does and the database
-triggers check every grid on the way in. The DEM is not in the database: it is written to `DEM_PATH`.
+The town has two streets; a database loaded before the second street existed gets it on the next load (the
+first street is left as it is). Everything is written in one transaction and through the domain services
+(`create_generation`, `number_grids`, `place_buildings`), so the demo takes the same paths real data does and
+the database triggers check every grid on the way in. The DEM is not in the database: it is written to
+`DEM_PATH`.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from geogrid.demo.town import (DEPARTMENTS, REFERENCE_TIME, STREET2_CODE, STREET
                                STREET_NAME, STREETS, URBAN_COMMUNITIES, Dem, Town, generate_town, street_code_of)
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
-from geogrid.events.defaults import install_street_defaults
+from geogrid.events.defaults import RESPONSIBILITIES, install_street_defaults
 from geogrid.events.services import route
 from geogrid.instructions.services import install_task_list
 from geogrid.scores.services import install_default_sheet
@@ -161,13 +162,22 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
 def install_reference_data() -> None:
     """Real defaults, not demo data, that the demo needs: the category tree and each street's units and
     归口办理 rows, the grid task list and the score sheet. Each only adds what is missing, so it runs on every
-    load. Default 归口办理 rows without an area (an earlier demo's) go: they sent every street's tickets to
-    the first street's units."""
-    Responsibility.objects.filter(area__isnull=True).delete()
+    load. The default 归口办理 rows without an area an earlier demo installed go: they sent every street's
+    tickets to the first street's units."""
+    drop_first_streets_default_rows()
     for street in Area.objects.filter(code__in=STREETS).order_by("code"):
         install_street_defaults(street=street)
     install_task_list()
     install_default_sheet()
+
+
+def drop_first_streets_default_rows() -> None:
+    """Delete the rows without an area pointing at the first street's units exactly as an earlier release's
+    `install_defaults` wrote them (rows an office wrote itself stay)."""
+    old = Q(pk__in=[])
+    for code, (suffix, note) in RESPONSIBILITIES.items():
+        old |= Q(category__code=code, department__code=f"{STREET_CODE[:9]}-{suffix}", note=note)
+    Responsibility.objects.filter(old, area__isnull=True).delete()
 
 
 def refresh_demo_groups() -> None:
