@@ -432,7 +432,8 @@ def test_admin_x_role(name, model, model_admin, page, role, streets):
             assert not response.context["cl"].queryset.filter(pk=row.pk).exists(), f"{name} lists {row!r} as {role}"
         return
     if row is None:
-        pytest.skip(f"{model.__name__}: no row scoped to one street ({'not scoped' if not isinstance(model_admin, AreaScopedAdmin) else 'none in the demo'})")
+        why = "none in the demo" if isinstance(model_admin, AreaScopedAdmin) else "not scoped"
+        pytest.skip(f"{model.__name__}: no row scoped to one street ({why})")
     for suffix in ("change/", "history/", "delete/"):
         url = f"{admin_base(model)}{row.pk}/{suffix}"
         response = client.get(url)

@@ -1,4 +1,5 @@
-"""Deterministic generator of the demo town: 城关街道 in 三穗县 (Guizhou), at real coordinates.
+"""Deterministic generator of the demo town: 城关街道 in 三穗县 (Guizhou), at real coordinates, and east of it a
+small second street, 武笔街道 (section 9 of the builder), so that scoping across streets can be tested.
 
 Pure: shapely, numpy, pyproj and rasterio's Affine, no Django. `generate_town()` returns a `Town`
 of plain dataclasses: geometries are shapely objects in CGCS2000 (EPSG:4490) and choice fields hold the
@@ -1308,7 +1309,8 @@ class _TownBuilder:
         (_, south), (_, north) = arc[0], arc[-1]
         middle = arc[int(np.argmin(np.abs(np.arctan2(arc[:, 1], arc[:, 0]))))]
         outline = Polygon([*arc, (STREET2_EAST, north), (STREET2_EAST, south)])
-        _require(outline.is_valid and outline.intersection(self.street).area < 1.0, "the second street overlaps the first")
+        _require(outline.is_valid and outline.intersection(self.street).area < 1.0,
+                 "the second street overlaps the first")
         west = float(arc[:, 0].max()) + 200.0
         cuts = [west + (STREET2_EAST - west) * k / 3 for k in (1, 2)]
         border = LineString([middle, (STREET2_EAST, middle[1])])
@@ -1371,7 +1373,8 @@ class _TownBuilder:
             self._urban_blocks(rng, index, int(rng.integers(200, 301)), avoid=avoid)
         mine = self.buildings[first:]
         streets = [r for r in self.roads if r.street_code == STREET2_CODE]
-        for building, number in zip(mine, _house_numbers(rng, streets, [b.footprint.centroid for b in mine], STREET2_NAME)):
+        numbers = _house_numbers(rng, streets, [b.footprint.centroid for b in mine], STREET2_NAME)
+        for building, number in zip(mine, numbers):
             building.address = number
         _residents(rng, mine)
 
