@@ -2,16 +2,14 @@
 choices and autocomplete; scopes themselves are for superusers only."""
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from geogrid.accounts.models import UserScope
 from geogrid.areas.models import Area
 from geogrid.core.masking import mask_phone
-from geogrid.core.services import create_generation
 from geogrid.demo.services import STREET_GROUP
-from geogrid.demo.town import STREET_CODE
+from geogrid.demo.town import STREET2_CODE, STREET_CODE
 from geogrid.departments.models import Department
-from geogrid.events.models import Event, EventCategory
+from geogrid.events.models import Event, EventCategory, Responsibility
 from geogrid.grids.models import Grid
 from geogrid.staff.models import StaffMember
 from tests.helpers import interior_point_of
@@ -24,13 +22,8 @@ STAFF = "/admin/staff/staffmember/"
 
 @pytest.fixture
 def other_street() -> Grid:
-    """A second street of the county with one community and one current grid, far from the demo street."""
-    county = Area.objects.get(code="522624000000")
-    box = MultiPolygon(Polygon.from_bbox((108.50, 26.80, 108.51, 26.81)), srid=4490)
-    street = Area.objects.create(code="522624002000", name="测试街道", kind="street", parent=county, geom=box)
-    community = Area.objects.create(code="522624002001", name="测试社区", kind="community", parent=street, geom=box)
-    return Grid.objects.create(code="522624002001001", name="测试社区第1网格", community=community, geom=box,
-                               generation_low=create_generation("测试"))
+    """A current grid of the demo's second street."""
+    return Grid.objects.current().in_area(STREET2_CODE).order_by("code").first()
 
 
 @pytest.fixture
@@ -235,3 +228,76 @@ def test_every_admin_page_the_street_user_may_open_opens(client, rf):
     assert {"grid", "building", "staffmember", "servicestation", "event", "department", "businessgrid",
             "road", "area"} <= set(opened)
     assert "userscope" not in opened and "user" not in opened
+
+
+# ---- the 归口办理 table ----------------------------------------------------------------------------------
+
+RESPONSIBILITIES = "/admin/events/responsibility/"
+
+
+def street_row(street_code: str, category_code: str = "07") -> Responsibility:
+    return Responsibility.objects.get(area__code=street_code, category__code=category_code)
+
+
+@pytest.mark.parametrize("username, own, other", [("street", STREET_CODE, STREET2_CODE),
+                                                  ("street2", STREET2_CODE, STREET_CODE)])
+def test_street_clerk_lists_and_opens_only_its_streets_routing_rows(client, username, own, other):
+    client.force_login(User.objects.get(username=username))
+    rows = changelist(client, RESPONSIBILITIES)
+    assert rows.exists() and set(rows.values_list("area__code", flat=True)) == {own}
+    assert client.get(f"{RESPONSIBILITIES}{street_row(own).pk}/change/").status_code == 200
+    assert client.get(f"{RESPONSIBILITIES}{street_row(other).pk}/change/").status_code in (302, 403, 404)
+
+
+def test_street_clerk_cannot_reroute_another_streets_tickets_to_its_police(client):
+    """The reported leak: street 1's clerk edited street 2's police row to point at street 1's police."""
+    row = street_row(STREET2_CODE)
+    police2 = row.department
+    own_police = Department.objects.get(code=f"{STREET_CODE[:9]}-PCS")
+    client.force_login(User.objects.get(username="street"))
+    response = client.post(f"{RESPONSIBILITIES}{row.pk}/change/", {
+        "category": row.category_id, "area": row.area_id, "department": own_police.pk, "note": "改派"})
+    assert response.status_code in (302, 403, 404)
+    row.refresh_from_db()
+    assert row.department == police2 and row.note != "改派"
+
+
+def test_street_clerk_adds_rows_only_for_its_own_areas_and_units(client):
+    client.force_login(User.objects.get(username="street2"))
+    category = EventCategory.objects.get(code="0702")
+    own_police = Department.objects.get(code=f"{STREET2_CODE[:9]}-PCS")
+    first_street = Area.objects.get(code=STREET_CODE)
+    first_police = Department.objects.get(code=f"{STREET_CODE[:9]}-PCS")
+    form = client.get(f"{RESPONSIBILITIES}add/").context["adminform"].form
+    assert first_street not in form.fields["area"].queryset and first_police not in form.fields["department"].queryset
+    attempts = [{"area": first_street.pk, "department": own_police.pk},  # another street's area
+                {"area": Area.objects.get(code=STREET2_CODE).pk, "department": first_police.pk},  # its police
+                {"area": "", "department": own_police.pk}]  # a default row for every street
+    for attempt in attempts:
+        response = client.post(f"{RESPONSIBILITIES}add/", {"category": category.pk, "note": "", **attempt})
+        assert response.status_code == 200 and response.context["adminform"].form.errors, attempt
+    assert not Responsibility.objects.filter(category=category).exists()
+    community = Area.objects.communities().filter(parent__code=STREET2_CODE).order_by("code").first()
+    response = client.post(f"{RESPONSIBILITIES}add/", {"category": category.pk, "area": community.pk,
+                                                       "department": own_police.pk, "note": ""})
+    assert response.status_code == 302
+    assert Responsibility.objects.get(category=category).area == community
+
+
+def test_street_clerk_deletes_only_its_streets_rows(client):
+    clerk = User.objects.get(username="street")
+    clerk.user_permissions.add(Permission.objects.get(codename="delete_responsibility"))
+    client.force_login(clerk)
+    other, own = street_row(STREET2_CODE, "08"), street_row(STREET_CODE, "08")
+    assert client.post(f"{RESPONSIBILITIES}{other.pk}/delete/", {"post": "yes"}).status_code in (302, 403, 404)
+    assert Responsibility.objects.filter(pk=other.pk).exists()
+    response = client.post(RESPONSIBILITIES, {"action": "delete_selected", "_selected_action": [other.pk, own.pk],
+                                              "post": "yes"})
+    assert response.status_code in (200, 302)
+    assert Responsibility.objects.filter(pk=other.pk).exists() and not Responsibility.objects.filter(pk=own.pk).exists()
+
+
+def test_superuser_sees_every_streets_routing_rows(client):
+    client.force_login(User.objects.get(username="admin"))
+    codes = set(changelist(client, RESPONSIBILITIES).values_list("area__code", flat=True))
+    assert {STREET_CODE, STREET2_CODE} <= codes

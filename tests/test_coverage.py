@@ -81,8 +81,9 @@ def longest_shared_edge(condition: str) -> Neighbours:
 
 @pytest.fixture
 def neighbours() -> Neighbours:
-    """Two urban grids of one community."""
-    return longest_shared_edge("a.community_id = b.community_id AND a.setting = 'urban' AND b.setting = 'urban'")
+    """Two urban grids of one community of the demo's first street."""
+    return longest_shared_edge("a.community_id = b.community_id AND a.setting = 'urban' AND b.setting = 'urban' "
+                               f"AND s.code LIKE '{STREET_CODE[:9]}%%'")
 
 
 def set_geom(code: str, sql_geom: str, params: list) -> None:
@@ -259,7 +260,7 @@ def flagged(report) -> set[str]:
 
 
 def level1_outside(setting: str, low: int, high: int) -> set[str]:
-    grids = Grid.objects.current().filter(level=1, kind=Grid.Kind.COMPREHENSIVE, setting=setting)
+    grids = Grid.objects.current().in_area(STREET_CODE).filter(level=1, kind=Grid.Kind.COMPREHENSIVE, setting=setting)
     return {g.code for g in grids if not low <= g.household_count <= high}
 
 

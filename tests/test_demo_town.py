@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from io import StringIO
 
+import pgtrigger
 import pytest
 import rasterio
 from django.contrib.auth.hashers import check_password
@@ -14,10 +15,11 @@ from django.db.models import Count, Q, Sum
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
-from geogrid.demo.services import DEM_PATH, DEMO_PASSWORD, DEMO_USERS
-from geogrid.demo.town import EVENT_WINDOW_DAYS, REFERENCE_TIME, STREET_CODE
-from geogrid.departments.models import BusinessGrid
-from geogrid.events.models import Event, EventCategory
+from geogrid.demo.services import DEM_PATH, DEMO_PASSWORD, DEMO_USERS, missing_streets
+from geogrid.demo.town import (EVENT_WINDOW_DAYS, REFERENCE_TIME, STREET2_CODE, STREET2_POLICE, STREET2_ROADS,
+                               STREET_CODE, STREETS)
+from geogrid.departments.models import BusinessGrid, Department
+from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
@@ -42,16 +44,30 @@ def current_grids(**filters):
 def test_areas_and_grid_counts():
     street = Area.objects.get(code=STREET_CODE)
     assert street.kind == "street" and street.parent.code == "522624000000"
-    communities = Area.objects.communities()
+    assert set(Area.objects.streets().values_list("code", flat=True)) == set(STREETS)
+    communities = Area.objects.communities().filter(parent=street)
     assert communities.filter(kind="community").count() == 4
     assert communities.filter(kind="village").count() == 4
-    assert all(c.parent_id == street.id for c in communities)
     # Statistical rule: residents' committees in the low range, village committees from 200.
-    assert all(int(c.code[-3:]) < 200 for c in communities.filter(kind="community"))
-    assert all(int(c.code[-3:]) >= 200 for c in communities.filter(kind="village"))
-    assert 35 <= current_grids(level=1).count() <= 45
+    assert all(int(c.code[-3:]) < 200 for c in Area.objects.communities().filter(kind="community"))
+    assert all(int(c.code[-3:]) >= 200 for c in Area.objects.communities().filter(kind="village"))
+    assert 35 <= current_grids(level=1).in_area(STREET_CODE).count() <= 45
     assert current_grids(level=2).count() >= 4
     assert current_grids(level=3).count() > current_grids(level=2).count()
+
+
+def test_the_second_street_adjoins_the_first_inside_the_county():
+    first, second = Area.objects.get(code=STREET_CODE), Area.objects.get(code=STREET2_CODE)
+    assert second.parent_id == first.parent_id
+    assert list(Area.objects.communities().filter(parent=second).values_list("kind", flat=True)) == ["community"] * 2
+    assert current_grids(level=1).in_area(STREET2_CODE).count() == 6
+    shared, overlap, outside = one("""
+        SELECT ST_Length(ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom))::geography),
+               ST_Area(ST_Intersection(a.geom, b.geom)::geography),
+               ST_Area(ST_Difference(ST_Union(a.geom, b.geom), c.geom)::geography)
+        FROM areas_area a JOIN areas_area c ON c.id = a.parent_id, areas_area b WHERE a.code = %s AND b.code = %s
+    """, [STREET_CODE, STREET2_CODE])
+    assert shared > 3000 and overlap < 1 and outside == 0
 
 
 def test_level1_grids_partition_each_community_and_communities_the_street():
@@ -62,16 +78,19 @@ def test_level1_grids_partition_each_community_and_communities_the_street():
             WHERE g.community_id = c.id AND g.level = 1 AND g.{CURRENT}) u
         WHERE c.kind IN ('community', 'village')
     """)
-    assert len(gaps) == 8
+    assert len(gaps) == 10
     for code, mismatch, overlap in gaps:
         assert mismatch < 1 and abs(overlap) < 1, code
-    mismatch, overlap = one("""
-        SELECT ST_Area(ST_SymDifference(s.geom, u.geom)::geography), u.total - ST_Area(u.geom::geography)
-        FROM areas_area s, (SELECT ST_Union(geom) AS geom, sum(ST_Area(geom::geography)) AS total
-                            FROM areas_area WHERE kind IN ('community', 'village')) u
+    streets = rows("""
+        SELECT s.code, ST_Area(ST_SymDifference(s.geom, u.geom)::geography), u.total - ST_Area(u.geom::geography)
+        FROM areas_area s CROSS JOIN LATERAL (
+            SELECT ST_Union(c.geom) AS geom, sum(ST_Area(c.geom::geography)) AS total FROM areas_area c
+            WHERE c.parent_id = s.id AND c.kind IN ('community', 'village')) u
         WHERE s.kind = 'street'
     """)
-    assert mismatch < 1 and abs(overlap) < 1
+    assert len(streets) == 2
+    for code, mismatch, overlap in streets:
+        assert mismatch < 1 and abs(overlap) < 1, code
 
 
 def test_children_partition_their_parent():
@@ -187,7 +206,7 @@ def test_roads_run_along_every_interior_grid_boundary():
     total, uncovered = one(f"""
         WITH edges AS (
             SELECT ST_Difference(ST_Union(ST_Boundary(g.geom)),
-                                 (SELECT ST_Boundary(geom) FROM areas_area WHERE kind = 'street')) AS geom
+                                 (SELECT ST_Union(ST_Boundary(geom)) FROM areas_area WHERE kind = 'street')) AS geom
             FROM grids_grid g WHERE g.level = 1 AND g.{CURRENT}),
         ways AS (SELECT ST_Union(geom) AS geom FROM (
             SELECT ST_Buffer(geom, 1e-6) AS geom FROM roads_road UNION ALL SELECT geom FROM roads_water) w)
@@ -257,7 +276,7 @@ def test_business_grids_disagree_slightly_with_the_base_grids():
     """Each hand-drawn business grid misses the union of the base grids it was traced from (the base grids
     it holds the most of) by a little: more than nothing, under 10 %."""
     counts = dict(BusinessGrid.objects.current().values_list("department__name").annotate(n=Count("id")))
-    assert counts == {"城关派出所": 8, "城市管理执法中队": 6, "市场监督管理所": 5}
+    assert counts == {"城关派出所": 8, "城市管理执法中队": 6, "市场监督管理所": 5, "武笔派出所": 2}
     assert set(BusinessGrid.objects.values_list("source", flat=True)) == {"drawn"}
     misfits = rows(f"""
         WITH shares AS (
@@ -271,7 +290,7 @@ def test_business_grids_disagree_slightly_with_the_base_grids():
         FROM owner o JOIN departments_businessgrid b ON b.id = o.bid JOIN grids_grid g ON g.id = o.gid
         GROUP BY b.id
     """)
-    assert len(misfits) == 19
+    assert len(misfits) == 21
     for code, area, misfit in misfits:
         assert 100 < misfit < 0.1 * area, code
     gaps, overlaps = one("""
@@ -279,19 +298,20 @@ def test_business_grids_disagree_slightly_with_the_base_grids():
         FROM areas_area s, (SELECT ST_Union(b.geom) AS geom, sum(ST_Area(b.geom::geography)) AS total
                             FROM departments_businessgrid b JOIN departments_department d ON d.id = b.department_id
                             WHERE d.name = '城关派出所') u
-        WHERE s.kind = 'street'
-    """)
+        WHERE s.code = %s
+    """, [STREET_CODE])
     assert gaps > 1000 and overlaps > 1000  # the police layer has gaps and overlaps, as drawings do
 
 
-def test_dem_is_a_tiled_geotiff_with_overviews_over_the_street():
-    street = Area.objects.get(code=STREET_CODE).geom.extent
+def test_dem_is_a_tiled_geotiff_with_overviews_over_the_streets():
     with rasterio.open(DEM_PATH) as dem:
         assert dem.crs.to_epsg() == 4490
         assert dem.profile["tiled"] and dem.overviews(1)
         assert abs(dem.res[0] - 1 / 3600) < 1e-9
-        assert dem.bounds.left < street[0] and dem.bounds.bottom < street[1]
-        assert dem.bounds.right > street[2] and dem.bounds.top > street[3]
+        for street in Area.objects.streets():
+            west, south, east, north = street.geom.extent
+            assert dem.bounds.left < west and dem.bounds.bottom < south, street.code
+            assert dem.bounds.right > east and dem.bounds.top > north, street.code
         elevation = dem.read(1)
     assert 500 <= elevation.min() and elevation.max() <= 900
     assert elevation.max() - elevation.min() > 250  # hilly
@@ -307,6 +327,9 @@ def test_demo_logins():
     assert users["street"].scope.area.code == STREET_CODE
     assert users["community"].scope.area.code == "522624001001"
     assert users["police"].scope.department.name == "城关派出所"
+    assert users["street2"].scope.area.code == STREET2_CODE and users["street2"].is_staff
+    assert users["police2"].scope.department.name == "武笔派出所"
+    assert users["police2"].scope.department.area.code == STREET2_CODE
 
 
 def test_loading_again_changes_nothing():
@@ -318,3 +341,56 @@ def test_loading_again_changes_nothing():
     call_command("load_demo", stdout=out)
     assert "already loaded" in out.getvalue()
     assert counts() == before
+
+
+def delete_second_street() -> None:
+    """Leave the database as a demo load from before the second street left it."""
+    street = Area.objects.get(code=STREET2_CODE)
+    events = Event.objects.filter(street=street)
+    with pgtrigger.ignore("events.EventTransition:protect_deletes", "events.Event:protect_deletes",
+                          "events.EventPhoto:protect_deletes"):
+        EventTransition.objects.filter(event__in=events).delete()
+        events.delete()
+    departments = Department.objects.filter(area=street)
+    Responsibility.objects.filter(Q(area=street) | Q(department__in=departments)).delete()
+    StaffMember.objects.filter(Q(grids__community__parent=street) | Q(department__in=departments)).delete()
+    BusinessGrid.objects.filter(department__in=departments).delete()
+    User.objects.filter(username__in=[d.username for d in DEMO_USERS if d.street_code == STREET2_CODE]).delete()
+    departments.delete()
+    Building.objects.filter(community__parent=street).delete()
+    for level in (3, 2, 1):
+        Grid.objects.filter(community__parent=street, level=level).delete()
+    Road.objects.filter(name__in=STREET2_ROADS).delete()
+    Area.objects.filter(parent=street).delete()
+    street.delete()
+
+
+def test_loading_adds_the_second_street_to_a_database_with_the_first_only():
+    def first_street() -> list[tuple]:
+        return sorted(Grid.objects.current().in_area(STREET_CODE).values_list("code", "geom", "household_count"),
+                      key=lambda g: g[0])
+
+    def counts() -> list[int]:
+        return [model.objects.count() for model in (Area, Grid, Building, Road, StaffMember, Event, BusinessGrid)]
+
+    before, grids = counts(), first_street()
+    delete_second_street()
+    assert missing_streets() == [STREET2_CODE] and counts() != before
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "demo town loaded" in out.getvalue() and "street2" in out.getvalue() and "police2" in out.getvalue()
+    assert counts() == before and first_street() == grids
+    assert User.objects.get(username="police2").scope.department.code == STREET2_POLICE.code
+
+
+def test_loading_again_drops_an_earlier_demos_default_routing_rows_only():
+    """An earlier demo routed every street through rows without an area to the first street's units."""
+    street = Area.objects.get(code=STREET_CODE)
+    old = Responsibility.objects.get(area=street, category__code="07")
+    old_default = Responsibility.objects.create(category=old.category, area=None, department=old.department,
+                                                note=old.note)
+    own = Responsibility.objects.create(category=EventCategory.objects.get(code="0703"), area=None,
+                                        department=old.department, note="本地设置")
+    call_command("load_demo", stdout=StringIO())
+    assert not Responsibility.objects.filter(pk=old_default.pk).exists()
+    assert Responsibility.objects.filter(pk=own.pk).exists()

@@ -16,6 +16,7 @@ from geogrid.core.crs import parse_point
 from geogrid.demo.town import STREET_CODE
 from geogrid.departments.models import Department
 from geogrid.events import services
+from geogrid.events.defaults import install_street_defaults
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.selectors import nearby_open_duplicates, responsibility_for
 from geogrid.events.workflow import TransitionError
@@ -57,7 +58,7 @@ def step(event: Event, action: str, username: str, note: str = "", **data) -> Ev
 
 def test_defaults_are_installed_once_and_route_by_the_seed_table():
     street = Area.objects.get(code=STREET_CODE)
-    assert services.install_defaults(street) == {"categories": 0, "departments": 0, "responsibilities": 0}
+    assert install_street_defaults(street=street) == {"categories": 0, "departments": 0, "responsibilities": 0}
     straw = EventCategory.objects.get(code="0802")  # 秸秆禁烧归口农委: its own row beats 环境保护's
     assert responsibility_for(straw, street).department.name == "农业农村办公室"
     assert responsibility_for(EventCategory.objects.get(code="0801"), street).department.name == "生态环境保护站"
@@ -293,7 +294,7 @@ def test_open311_lists_are_for_signed_in_users_and_scoped_with_reporters_masked(
     ticket = response.json()[0]["service_request_id"]
     assert APIClient().get("/open311/v2/requests.json").status_code in (401, 403)
     street, sanitation_user = APIClient(), User.objects.create(username="sanitation")
-    UserScope.objects.create(user=sanitation_user, department=Department.objects.get(name="环卫所"))
+    UserScope.objects.create(user=sanitation_user, department=Department.objects.get(code=f"{STREET_CODE[:9]}-HWS"))
     police = APIClient()
     street.force_authenticate(user("street"))
     police.force_authenticate(user("police"))

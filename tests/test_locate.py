@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from geogrid.core.chinacrs import wgs84_to_bd09, wgs84_to_gcj02
+from geogrid.demo.town import STREET_CODE
 from geogrid.grids.models import Grid
 from tests.helpers import interior_point_of, one
 
@@ -102,9 +103,10 @@ def test_point_on_shared_boundary_goes_to_lowest_code_and_says_so():
 
 
 def test_point_outside_all_grids_names_the_nearest_grid_and_distance():
-    # 3 km east of the street's eastern edge, on its centre latitude.
+    # 3 km east of the streets' eastern edge, on their centre latitude.
     lon, lat = one(
-        "SELECT ST_XMax(geom) + 0.03, (ST_YMin(geom) + ST_YMax(geom)) / 2 FROM areas_area WHERE kind = 'street'"
+        "SELECT ST_XMax(geom) + 0.03, (ST_YMin(geom) + ST_YMax(geom)) / 2 "
+        "FROM (SELECT ST_Union(geom) AS geom FROM areas_area WHERE kind = 'street') s"
     )
     expected_code, expected_m = one(
         "SELECT code, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography) d "
@@ -172,7 +174,7 @@ def test_community_user_sees_phones_in_own_community_only():
 
 def test_street_user_sees_phones_in_every_community_of_the_street():
     user = User.objects.get(username="street")
-    communities = {g.community_id: g for g in _staffed_grids_by_code()}
+    communities = {g.community_id: g for g in _staffed_grids_by_code() if g.code.startswith(STREET_CODE[:9])}
     assert len(communities) >= 8
     for grid in communities.values():
         assert all("****" not in p for p in _staff_phones(grid, user))

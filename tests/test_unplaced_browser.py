@@ -10,7 +10,7 @@ import time
 import pytest
 from django.db import connection
 
-from geogrid.demo.town import STREET_NAME
+from geogrid.demo.town import STREET_CODE, STREET_NAME
 from geogrid.events.hotline import COLUMNS
 from geogrid.events.models import Event
 from geogrid.grids.models import Grid
@@ -24,7 +24,10 @@ pytestmark = [pytest.mark.django_db]
 def import_committed(path) -> str:
     """Run `import_hotline` against the test database in its own process (it commits); returns its output."""
     env = dict(os.environ, GEOGRID_DB_NAME=connection.settings_dict["NAME"])
-    done = subprocess.run([sys.executable, "manage.py", "import_hotline", str(path), "--verbosity", "0"],
+    if "DATABASE_URL" in env:  # it wins over GEOGRID_DB_NAME: point it at the test database too
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    done = subprocess.run([sys.executable, "manage.py", "import_hotline", str(path), "--street", STREET_CODE,
+                           "--verbosity", "0"],  # the demo has two streets: the first one's queue
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout

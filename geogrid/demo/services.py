@@ -1,8 +1,10 @@
 """Load the generated demo town (`geogrid.demo.town`) into the database.
 
-Everything is written in one transaction and through the domain services (`create_generation`,
-`number_grids`, `place_buildings`), so the demo takes the same paths real data does and the database
-triggers check every grid on the way in. The DEM is not in the database: it is written to `DEM_PATH`.
+The town has two streets; a database loaded before the second street existed gets it on the next load (the
+first street is left as it is). Everything is written in one transaction and through the domain services
+(`create_generation`, `number_grids`, `place_buildings`), so the demo takes the same paths real data does and
+the database triggers check every grid on the way in. The DEM is not in the database: it is written to
+`DEM_PATH`.
 """
 from __future__ import annotations
 
@@ -31,10 +33,12 @@ from geogrid.circles.services import build_demo_network
 from geogrid.core.models import Generation
 from geogrid.core.services import create_generation
 from geogrid.demo.tickets import demo_history
-from geogrid.demo.town import DEPARTMENTS, REFERENCE_TIME, STREET_CODE, STREET_NAME, URBAN_COMMUNITIES, Dem, Town, generate_town
+from geogrid.demo.town import (DEPARTMENTS, REFERENCE_TIME, STREET2_CODE, STREET2_NAME, STREET2_POLICE, STREET_CODE,
+                               STREET_NAME, STREETS, URBAN_COMMUNITIES, Dem, Town, generate_town, street_code_of)
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
-from geogrid.events.services import install_defaults, route
+from geogrid.events.defaults import RESPONSIBILITIES, install_street_defaults
+from geogrid.events.services import route
 from geogrid.instructions.services import install_task_list
 from geogrid.scores.services import install_default_sheet
 from geogrid.grids.models import Grid, GridPart
@@ -65,6 +69,7 @@ class DemoUser:
     area_code: str | None = None
     department_code: str | None = None
     groups: tuple[str, ...] = ()
+    street_code: str = STREET_CODE  # loaded with this street
 
 
 STREET_GROUP = "街道网格管理员"
@@ -111,16 +116,25 @@ DEMO_USERS = (
              groups=(STREET_GROUP,)),
     DemoUser("community", FIRST_COMMUNITY_NAME, area_code=FIRST_COMMUNITY_CODE, groups=(COMMUNITY_GROUP,)),
     DemoUser("police", DEPARTMENTS[0].name, department_code=DEPARTMENTS[0].code),
+    DemoUser("street2", f"{STREET2_NAME}：全街道，可进后台", staff=True, area_code=STREET2_CODE,
+             groups=(STREET_GROUP,), street_code=STREET2_CODE),
+    DemoUser("police2", STREET2_POLICE.name, department_code=STREET2_POLICE.code, street_code=STREET2_CODE),
 )
 
 
+def missing_streets() -> list[str]:
+    """Codes of the demo's streets not in the database yet."""
+    loaded = set(Area.objects.filter(code__in=STREETS).values_list("code", flat=True))
+    return [code for code in STREETS if code not in loaded]
+
+
 def demo_town_loaded() -> bool:
-    return Area.objects.filter(code=STREET_CODE).exists()
+    return not missing_streets()
 
 
 def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Path = DEM_PATH) -> bool:
-    """Load the demo town; all or nothing. Returns False (and changes nothing in the database) when it is
-    already loaded, unless `reset` first deletes all demo data.
+    """Load the demo town, or the streets of it that are missing; all or nothing. Returns False (and
+    changes nothing in the database) when it is already loaded, unless `reset` first deletes all demo data.
 
     The DEM lives outside the database, so an already loaded database whose DEM file is missing (a fresh
     checkout on a reused database) gets the file written again.
@@ -129,13 +143,14 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
         seed_from_chinese_calendar()  # real holidays, not demo data: kept by --reset, brought up to date each run
         if reset:
             delete_demo_data()
-        elif demo_town_loaded():
+        missing = missing_streets()
+        if not missing:
             if not dem_path.exists():
                 write_dem(generate_town().dem, dem_path)
             refresh_demo_groups()  # a newer release may give the demo logins new permissions
-            install_reference_data(Area.objects.get(code=STREET_CODE))  # ... and new reference tables
+            install_reference_data()  # ... and new reference tables
             return False
-        loader = _Loader(dem_path)
+        loader = _Loader(dem_path, set(missing))
         with tqdm(loader.steps(), disable=not progress, unit="step", leave=False) as bar:
             for label, step in bar:
                 bar.set_description(label)
@@ -144,12 +159,25 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
     return True
 
 
-def install_reference_data(street: Area) -> None:
-    """Real defaults, not demo data, that the demo needs: the category tree and 归口办理 table, the grid task
-    list and the score sheet. Each only adds what is missing, so it runs on every load."""
-    install_defaults(street)
+def install_reference_data() -> None:
+    """Real defaults, not demo data, that the demo needs: the category tree and each street's units and
+    归口办理 rows, the grid task list and the score sheet. Each only adds what is missing, so it runs on every
+    load. The default 归口办理 rows without an area an earlier demo installed go: they sent every street's
+    tickets to the first street's units."""
+    drop_first_streets_default_rows()
+    for street in Area.objects.filter(code__in=STREETS).order_by("code"):
+        install_street_defaults(street=street)
     install_task_list()
     install_default_sheet()
+
+
+def drop_first_streets_default_rows() -> None:
+    """Delete the rows without an area pointing at the first street's units exactly as an earlier release's
+    `install_defaults` wrote them (rows an office wrote itself stay)."""
+    old = Q(pk__in=[])
+    for code, (suffix, note) in RESPONSIBILITIES.items():
+        old |= Q(category__code=code, department__code=f"{STREET_CODE[:9]}-{suffix}", note=note)
+    Responsibility.objects.filter(old, area__isnull=True).delete()
 
 
 def refresh_demo_groups() -> None:
@@ -194,12 +222,13 @@ def _geos(geom: BaseGeometry) -> GEOSGeometry:
 class _Loader:
     """The loading steps in dependency order; each keeps what later steps refer to (rows by code/index)."""
 
-    def __init__(self, dem_path: Path) -> None:
+    def __init__(self, dem_path: Path, streets: set[str]) -> None:
         self.dem_path = dem_path
+        self.streets = streets  # codes of the streets to load (the others are in the database already)
         self.town: Town
         self.generation: Generation
         self.areas: dict[str, Area] = {}
-        self.grids: list[Grid] = []
+        self.grids: dict[int, Grid] = {}  # by index into town.grids
         self.departments: dict[str, Department] = {}
 
     def steps(self) -> list[tuple[str, Callable[[], None]]]:
@@ -214,9 +243,17 @@ class _Loader:
     def generate(self) -> None:
         self.town = generate_town()
 
+    def wanted(self, area_code: str) -> bool:
+        return street_code_of(area_code) in self.streets
+
+    def wanted_grid(self, index: int) -> bool:
+        return self.wanted(self.town.grids[index].community_code)
+
     def load_areas(self) -> None:
+        """The areas of the streets to load; the county once."""
         for spec in self.town.areas:  # parents come first
-            self.areas[spec.code] = Area.objects.create(
+            existing = Area.objects.filter(code=spec.code).first()
+            self.areas[spec.code] = existing or Area.objects.create(
                 code=spec.code, name=spec.name, kind=spec.kind, geom=_geos(spec.geom),
                 parent=self.areas[spec.parent_code] if spec.parent_code else None,
             )
@@ -228,7 +265,7 @@ class _Loader:
         specs = self.town.grids
         rows: dict[int, Grid] = {}
         for level in (1, 2, 3):
-            batch = [i for i, spec in enumerate(specs) if spec.level == level]
+            batch = [i for i, spec in enumerate(specs) if spec.level == level and self.wanted_grid(i)]
             created = Grid.objects.bulk_create([
                 Grid(code=f"~demo{i}", name=specs[i].name or "", kind=specs[i].kind, level=level,
                      exclusive_type=specs[i].exclusive_type, setting=specs[i].setting,
@@ -238,10 +275,10 @@ class _Loader:
                 for i in batch
             ])
             rows.update(zip(batch, created))
-        self.grids = [rows[i] for i in range(len(specs))]
-        unnamed = {rows[i].pk for i, spec in enumerate(specs) if spec.name is None}
+        self.grids = rows
+        unnamed = {rows[i].pk for i, spec in enumerate(specs) if spec.name is None and i in rows}
         renamed = []
-        for community in Area.objects.communities().order_by("code"):
+        for community in Area.objects.communities().filter(pk__in=[a.pk for a in self.areas.values()]).order_by("code"):
             for grid in number_grids(community):
                 if grid.pk in unnamed:
                     grid.name = f"{community.name}第{int(grid.code[-3:])}网格"
@@ -253,48 +290,53 @@ class _Loader:
             Building(address=b.address, use=b.use, floors=b.floors, households=b.households,
                      resident_households=b.resident_households, population=b.population,
                      footprint=_geos(b.footprint), point=_geos(b.point))
-            for b in self.town.buildings
+            for b in self.town.buildings if self.wanted_grid(b.grid)
         ], batch_size=1000)
         place_buildings()
 
     def load_roads(self) -> None:
-        Road.objects.bulk_create([Road(name=r.name, kind=r.kind, geom=_geos(r.geom)) for r in self.town.roads])
-        Water.objects.bulk_create([Water(name=w.name, geom=_geos(w.geom)) for w in self.town.waters])
+        Road.objects.bulk_create([Road(name=r.name, kind=r.kind, geom=_geos(r.geom))
+                                  for r in self.town.roads if r.street_code in self.streets])
+        Water.objects.bulk_create([Water(name=w.name, geom=_geos(w.geom))
+                                   for w in self.town.waters if w.street_code in self.streets])
 
     def load_departments(self) -> None:
         for spec in self.town.departments:
+            if not self.wanted(spec.area_code):
+                continue
             self.departments[spec.code] = Department.objects.create(
                 code=spec.code, name=spec.name, tier=spec.tier, area=self.areas[spec.area_code],
             )
         BusinessGrid.objects.bulk_create([
             BusinessGrid(department=self.departments[b.department_code], code=b.code, name=b.name,
                          source=BusinessGrid.Source.DRAWN, geom=_geos(b.geom), generation_low=self.generation)
-            for b in self.town.business_grids
+            for b in self.town.business_grids if b.department_code in self.departments
         ])
 
     def load_staff(self) -> None:
+        staff = [s for s in self.town.staff if self.wanted_grid(s.grids[0])]
         members = StaffMember.objects.bulk_create([
             StaffMember(name=s.name, role=s.role, phone=s.phone, post=s.post,
                         department=self.departments[s.department_code] if s.department_code else None)
-            for s in self.town.staff
+            for s in staff
         ])
         through = StaffMember.grids.through
         through.objects.bulk_create([
             through(staffmember_id=member.pk, grid_id=self.grids[index].pk)
-            for member, spec in zip(members, self.town.staff) for index in spec.grids
+            for member, spec in zip(members, staff) for index in spec.grids
         ])
 
     def load_stations(self) -> None:
         ServiceStation.objects.bulk_create([
             ServiceStation(kind=s.kind, name=s.name, point=_geos(s.point), address=s.address,
                            opening_hours=s.opening_hours, community=self.areas[s.community_code])
-            for s in self.town.stations
+            for s in self.town.stations if self.wanted(s.community_code)
         ])
 
     def load_events(self) -> None:
         """The default category tree and 归口办理 table, then the demo tickets routed as if reported through
         the workflow, with the steps behind each one's status (`tickets.py`)."""
-        install_reference_data(self.areas[STREET_CODE])
+        install_reference_data()
         categories = {c.code: c for c in EventCategory.objects.all()}
         for spec in self.town.categories:  # parents come first; the demo's classes are among the defaults
             if spec.code not in categories:
@@ -302,7 +344,7 @@ class _Loader:
                     code=spec.code, name=spec.name, parent=categories[spec.parent_code] if spec.parent_code else None)
         events = [Event(location=_geos(e.point), category=categories[e.category_code], description=e.description,
                         reported_at=e.reported_at, status=e.status, source=Event.Source.GRID_WORKER)
-                  for e in self.town.events]
+                  for e in self.town.events if self.wanted_grid(e.grid)]
         for event in events:
             route(event)
         transitions = demo_history(events, load_calendar(), now=REFERENCE_TIME)
@@ -313,14 +355,14 @@ class _Loader:
         """The demo logins. One password hash for all of them: the password is public anyway, and hashing
         is the slowest thing a demo load would otherwise do."""
         password = make_password(DEMO_PASSWORD)
-        for demo in DEMO_USERS:
+        for demo in (d for d in DEMO_USERS if d.street_code in self.streets):
             user, _ = User.objects.update_or_create(username=demo.username, defaults={
                 "password": password, "is_superuser": demo.superuser, "is_staff": demo.staff, "is_active": True,
             })
             if demo.area_code or demo.department_code:
                 UserScope.objects.update_or_create(user=user, defaults={
                     "area": self.areas.get(demo.area_code or ""),
-                    "department": self.departments.get(demo.department_code or ""),
+                    "department": Department.objects.filter(code=demo.department_code or "").first(),
                 })
 
         refresh_demo_groups()

@@ -1,4 +1,5 @@
-"""Deterministic generator of the demo town: 城关街道 in 三穗县 (Guizhou), at real coordinates.
+"""Deterministic generator of the demo town: 城关街道 in 三穗县 (Guizhou), at real coordinates, and east of it a
+small second street, 武笔街道 (section 9 of the builder), so that scoping across streets can be tested.
 
 Pure: shapely, numpy, pyproj and rasterio's Affine, no Django. `generate_town()` returns a `Town`
 of plain dataclasses: geometries are shapely objects in CGCS2000 (EPSG:4490) and choice fields hold the
@@ -57,6 +58,20 @@ URBAN_COMMUNITIES = {1: ("522624001001", "和平社区"), 0: ("522624001002", "�
                      3: ("522624001003", "城南社区"), 2: ("522624001004", "城西社区")}
 VILLAGES = {1: ("522624001200", "八弓村"), 0: ("522624001201", "坪山村"),
             3: ("522624001202", "塘冲村"), 2: ("522624001203", "龙井村")}
+# The second street, east of the first along its boundary: two communities (north, south) of three urban
+# grids each, its own police station, a few tickets. It makes scoping across streets testable.
+STREET2_CODE, STREET2_NAME = "522624002000", "武笔街道"
+STREET2_COMMUNITIES = (("522624002001", "武笔社区"), ("522624002002", "长吉社区"))  # north, south
+STREET2_EAST = 5600.0  # metres east of the centre: the second street's straight eastern edge
+STREET2_ARC_DEGREES = 50.0  # it borders the first street from this bearing north of east to as far south
+STREET2_ROADS = ("武笔大道", "长吉路", "民族路")  # the community border, the western and the eastern cut
+STREET2_EVENTS = 18
+STREETS = {STREET_CODE: STREET_NAME, STREET2_CODE: STREET2_NAME}
+
+
+def street_code_of(area_code: str) -> str:
+    """The street (or town) an area code lies in: its first nine digits."""
+    return f"{area_code[:9]}000"
 
 ESTATE_NAME = "和平小区"
 ESTATE_SIZE = (210, 150)  # metres, axis-aligned; three columns and two rows of buildings
@@ -130,12 +145,14 @@ class RoadSpec:
     name: str
     kind: str  # Road.Kind value
     geom: LineString
+    street_code: str = STREET_CODE
 
 
 @dataclass(frozen=True)
 class WaterSpec:
     name: str
     geom: MultiPolygon
+    street_code: str = STREET_CODE
 
 
 @dataclass(frozen=True)
@@ -307,6 +324,10 @@ EVENT_CATEGORIES = (
     )),
 )
 
+def _leaves() -> list[_EventKind]:
+    return [leaf for _, _, children in EVENT_CATEGORIES for leaf in children]
+
+
 # Event status by age: (max age in days, [(status, weight)]), the first matching bucket applies.
 EVENT_STATUS_BY_AGE = (
     (2, (("reported", 35), ("accepted", 25), ("dispatched", 25), ("returned", 15))),
@@ -332,6 +353,7 @@ DEPARTMENTS = (
     DepartmentPlan("522624001-CGZF", "城市管理执法中队", 6, True, "ZRQ", "城管第{n}责任区"),
     DepartmentPlan("522624001-SJS", "市场监督管理所", 5, False, "JGPQ", "市场监管第{n}片区"),
 )
+STREET2_POLICE = DepartmentPlan("522624002-PCS", "武笔派出所", 2, False, "WBJWQ", "武笔第{n}警务区")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -513,6 +535,35 @@ def _strokes(pieces: list[LineString]) -> list[list[int]]:
     return list(groups.values())
 
 
+def _house_numbers(rng: np.random.Generator, streets: list[RoadSpec], points: list[Point], prefix: str) -> list[str]:
+    """An address for each point: the nearest street and a house number. Numbers grow along the street, odd
+    on the left and even on the right, with gaps as in real numbering."""
+    nearest = shapely.STRtree([r.geom for r in streets]).nearest(points)
+    numbers: list[str] = [""] * len(points)
+    for road in sorted(set(nearest.tolist())):
+        line = streets[road].geom
+        members = [i for i in range(len(points)) if nearest[i] == road]
+        along = [line.project(points[i]) for i in members]
+        counters = {True: -1, False: 0}
+        for i, t in sorted(zip(members, along), key=lambda m: m[1]):
+            a, b = line.interpolate(t), line.interpolate(min(t + 1.0, line.length))
+            left = (b.x - a.x) * (points[i].y - a.y) - (b.y - a.y) * (points[i].x - a.x) > 0
+            counters[left] += 2 * int(rng.integers(1, 4))
+            numbers[i] = f"{prefix}{streets[road].name}{counters[left]}号"
+    return numbers
+
+
+def _residents(rng: np.random.Generator, buildings: Iterable[_Building]) -> None:
+    """Resident households and population of each building with households."""
+    for building in buildings:
+        if building.households == 1:  # a rural house; about one in seven stands empty (外出务工)
+            building.resident_households = int(rng.random() < 0.85)
+            building.population = building.resident_households * int(rng.choice([2, 3, 3, 4]))
+        elif building.households:
+            building.resident_households = round(building.households * rng.uniform(0.8, 0.97))
+            building.population = round(building.resident_households * rng.uniform(2.5, 3.2))
+
+
 # --------------------------------------------------------------------------------------------------------
 # The builder
 # --------------------------------------------------------------------------------------------------------
@@ -554,6 +605,18 @@ class _Piece:
     grids: tuple[int, int]
 
 
+@dataclass(frozen=True)
+class _SecondStreet:
+    """What the second street adds to the town's lists (its grids, buildings and roads go straight onto the
+    builder's lists, after the first street's)."""
+
+    areas: list[AreaSpec]
+    departments: list[DepartmentSpec]
+    business_grids: list[BusinessGridSpec]
+    staff: list[StaffSpec]
+    events: list[EventSpec]
+
+
 class _TownBuilder:
     """Builds the town step by step in metres; each step leaves on `self` what later steps use."""
 
@@ -568,6 +631,7 @@ class _TownBuilder:
     community_names: dict[str, str]
     community_geoms: dict[str, Polygon]
     street: Polygon
+    street2: Polygon
     pieces: list[_Piece]
     neighbours: dict[int, set[int]]  # level-1 grids sharing a boundary line
     river_pieces: set[int]
@@ -603,8 +667,9 @@ class _TownBuilder:
         stations = self._stations()
         categories, events = self._events()
         departments, business_grids = self._departments()
+        second = self._second_street()
         town = Town(
-            areas=self.areas,
+            areas=self.areas + second.areas,
             grids=[
                 GridSpec(name=g.name, kind=g.kind, level=g.level, setting=g.setting, community_code=g.community,
                          geom=MultiPolygon([g.geom]), parent=g.parent, exclusive_type=g.exclusive_type)
@@ -618,12 +683,12 @@ class _TownBuilder:
             ],
             roads=self.roads,
             waters=[WaterSpec(name="八弓河", geom=_polygons_only(self.river.buffer(10.0)))],
-            departments=departments,
-            business_grids=business_grids,
-            staff=staff,
+            departments=departments + second.departments,
+            business_grids=business_grids + second.business_grids,
+            staff=staff + second.staff,
             stations=stations,
             categories=categories,
-            events=events,
+            events=events + second.events,
             dem=self._dem(),
         )
         town = self._project(town)
@@ -923,17 +988,16 @@ class _TownBuilder:
                                                 footprint=box(x - w / 2, y - h / 2, x + w / 2, y + h / 2), grid=grid))
                 indices.append(len(self.buildings) - 1)
             self.facility_buildings.append(indices)
-        for building in self.buildings:
-            if building.households == 1:  # a rural house; about one in seven stands empty (外出务工)
-                building.resident_households = int(rng.random() < 0.85)
-                building.population = building.resident_households * int(rng.choice([2, 3, 3, 4]))
-            elif building.households:
-                building.resident_households = round(building.households * rng.uniform(0.8, 0.97))
-                building.population = round(building.resident_households * rng.uniform(2.5, 3.2))
+        _residents(rng, self.buildings)
 
-    def _urban_blocks(self, rng: np.random.Generator, index: int, households: int) -> None:
+    def _urban_blocks(self, rng: np.random.Generator, index: int, households: int,
+                      avoid: BaseGeometry | None = None) -> None:
+        """Apartment blocks (and sometimes a shop) for `households` in the grid, clear of its boundary and
+        of the lines in `avoid` (roads and water of a neighbouring street that run on into it)."""
         grid = self.grids[index].geom
         inner = grid.buffer(-CLEARANCE_M)
+        if avoid is not None:
+            inner = inner.difference(avoid.buffer(CLEARANCE_M))
         shapely.prepare(inner)
         angle = _orientation(grid)
         centroid = np.asarray(grid.centroid.coords[0])
@@ -1034,23 +1098,11 @@ class _TownBuilder:
         street, odd on the left and even on the right, with gaps as in real numbering."""
         rng = self.rng("addresses")
         streets = [r for r in self.roads if r.kind in ("primary", "secondary", "residential")]
-        tree = shapely.STRtree([r.geom for r in streets])
         in_facility = {i for indices in self.facility_buildings for i in indices}
         facility_points = [self.buildings[indices[0]].footprint.centroid for indices in self.facility_buildings]
         targets = [b for i, b in enumerate(self.buildings) if not b.address and i not in in_facility]
         points = [b.footprint.centroid for b in targets] + facility_points
-        nearest = tree.nearest(points)
-        numbers: list[str] = [""] * len(points)
-        for road in sorted(set(nearest.tolist())):
-            line = streets[road].geom
-            members = [i for i in range(len(points)) if nearest[i] == road]
-            along = [line.project(points[i]) for i in members]
-            counters = {True: -1, False: 0}
-            for i, t in sorted(zip(members, along), key=lambda m: m[1]):
-                a, b = line.interpolate(t), line.interpolate(min(t + 1.0, line.length))
-                left = (b.x - a.x) * (points[i].y - a.y) - (b.y - a.y) * (points[i].x - a.x) > 0
-                counters[left] += 2 * int(rng.integers(1, 4))
-                numbers[i] = f"{STREET_NAME}{streets[road].name}{counters[left]}号"
+        numbers = _house_numbers(rng, streets, points, STREET_NAME)
         for building, number in zip(targets, numbers):
             building.address = number
         for facility, indices, number in zip(FACILITIES, self.facility_buildings, numbers[len(targets):]):
@@ -1084,22 +1136,10 @@ class _TownBuilder:
         grids, and 联户长 for the estate's buildings and a few rural grids."""
         rng = self.rng("staff")
         staff: list[StaffSpec] = []
-
-        def add(role: str, grids: Iterable[int], post: str = "", department: str | None = None) -> None:
-            name, phone = self._person(rng)
-            staff.append(StaffSpec(name=name, role=role, phone=phone, grids=tuple(grids), post=post,
-                                   department_code=department))
+        add = self._staff_adder(rng, staff)
 
         for index in self.level1:
-            add("leader", [index])
-            if self.grids[index].kind == "exclusive":
-                add("part_time", [index])
-                continue
-            workers = max(1, round(self._households_of(index) / 100))
-            for n in range(workers):
-                add("full_time", [index], post="AB"[n % 2] if workers > 1 else "")
-            for _ in range(int(rng.integers(1, 3)) if self.is_rural(index) else int(rng.random() < 0.5)):
-                add("part_time", [index])
+            self._grid_staff(rng, add, index)
         for code in sorted(self.community_geoms):
             add("supervisor", [i for i in self.level1 if self.grids[i].community == code])
         urban_codes = [code for code, _ in URBAN_COMMUNITIES.values()]
@@ -1115,6 +1155,28 @@ class _TownBuilder:
             for _ in range(3):
                 add("household_head", [index])
         return staff
+
+    def _staff_adder(self, rng: np.random.Generator, staff: list[StaffSpec]) -> Callable[..., None]:
+        """`add(role, grids, post="", department=None)`: a new person with a unique name and phone."""
+
+        def add(role: str, grids: Iterable[int], post: str = "", department: str | None = None) -> None:
+            name, phone = self._person(rng)
+            staff.append(StaffSpec(name=name, role=role, phone=phone, grids=tuple(grids), post=post,
+                                   department_code=department))
+
+        return add
+
+    def _grid_staff(self, rng: np.random.Generator, add: Callable[..., None], index: int) -> None:
+        """A level-1 grid's 网格长, full-time workers by its households (A/B posts) and part-time workers."""
+        add("leader", [index])
+        if self.grids[index].kind == "exclusive":
+            add("part_time", [index])
+            return
+        workers = max(1, round(self._households_of(index) / 100))
+        for n in range(workers):
+            add("full_time", [index], post="AB"[n % 2] if workers > 1 else "")
+        for _ in range(int(rng.integers(1, 3)) if self.is_rural(index) else int(rng.random() < 0.5)):
+            add("part_time", [index])
 
     def _stations(self) -> list[StationSpec]:
         """The street's 党群服务中心 in the office compound and a 网格党群服务站 in every urban community and
@@ -1143,19 +1205,23 @@ class _TownBuilder:
         """A few hundred events in the lowest-level grids over the last 60 days before REFERENCE_TIME, more
         in urban grids, at points at least 3 m inside their grid (never on a boundary)."""
         rng = self.rng("events")
-        categories: list[CategorySpec] = []
-        leaves: list[_EventKind] = []
-        for code, name, children in EVENT_CATEGORIES:
-            categories.append(CategorySpec(code=code, name=name, parent_code=None))
-            for child in children:
-                categories.append(CategorySpec(code=child.code, name=child.name, parent_code=code))
-                leaves.append(child)
+        categories = [CategorySpec(code=code, name=name, parent_code=None) for code, name, _ in EVENT_CATEGORIES]
+        categories += [CategorySpec(code=leaf.code, name=leaf.name, parent_code=leaf.code[:2]) for leaf in _leaves()]
         has_children = {g.parent for g in self.grids if g.parent is not None}
         targets = [i for i in range(len(self.grids)) if i not in has_children]
         weights = np.array([0.2 if self.grids[i].level == 3 else 1.5 if self.is_rural(i) else
                             2.0 if self.grids[i].kind == "exclusive" else 4.0 for i in targets])
         counts = rng.multinomial(EVENT_COUNT, weights / weights.sum())
-        address_tree = shapely.STRtree([b.footprint for b in self.buildings])
+        return categories, self._events_in(rng, targets, counts)
+
+    def _events_in(self, rng: np.random.Generator, targets: list[int], counts: Iterable[int],
+                   first_building: int = 0) -> list[EventSpec]:
+        """`counts[k]` events in grid `targets[k]`, 3 m inside it, each of a leaf category chosen by the
+        grid's setting, described at the address of the nearest building from `first_building` on (the
+        street's own), with a status that fits its age."""
+        leaves = _leaves()
+        buildings = self.buildings[first_building:]
+        address_tree = shapely.STRtree([b.footprint for b in buildings])
         events = []
         for index, count in zip(targets, counts):
             if not count:
@@ -1165,7 +1231,7 @@ class _TownBuilder:
             for xy in _sample_points(rng, self.grids[index].geom.buffer(-3.0), int(count)):
                 point = Point(xy)
                 leaf = leaves[int(rng.choice(len(leaves), p=choice / choice.sum()))]
-                place = self.buildings[int(address_tree.nearest(point))].address
+                place = buildings[int(address_tree.nearest(point))].address
                 days = int(rng.integers(0, EVENT_WINDOW_DAYS))  # whole days before REFERENCE_TIME
                 minutes = int(rng.integers(0, 14 * 60))  # between 07:00 and 21:00
                 reported_at = REFERENCE_TIME - timedelta(days=days + 1) + timedelta(hours=7, minutes=minutes)
@@ -1176,7 +1242,7 @@ class _TownBuilder:
                     reported_at=reported_at, grid=index,
                     status=statuses[int(rng.choice(len(statuses), p=status_weights / status_weights.sum()))][0],
                 ))
-        return categories, events
+        return events
 
     # ---- 8. departments and their hand-drawn business grids -----------------------------------------------
 
@@ -1190,17 +1256,23 @@ class _TownBuilder:
         for plan in DEPARTMENTS:
             departments.append(DepartmentSpec(code=plan.code, name=plan.name, tier="town", area_code=STREET_CODE))
             members = [i for i in self.level1 if not plan.urban_only or self.grids[i].community in urban_codes]
-            for n, group in enumerate(self._zones(members, plan.zones), start=1):
-                union = shapely.coverage_union_all([self.grids[i].geom for i in group])
-                outline = shapely.segmentize(shapely.simplify(union, 6.0), 25.0)
-                waves = _Waves.random(rng, float(rng.uniform(8.0, 25.0)), (900.0, 350.0, 140.0))
-                drawn = shapely.transform(outline, lambda xy, w=waves: xy + w.displacement(xy))
-                business_grids.append(BusinessGridSpec(
-                    department_code=plan.code, code=f"{plan.grid_code_prefix}{n:02d}",
-                    name=plan.grid_name_pattern.format(n=CHINESE_NUMERALS[n - 1]),
-                    geom=_polygons_only(shapely.make_valid(drawn)),
-                ))
+            business_grids += self._drawn(rng, plan, self._zones(members, plan.zones))
         return departments, business_grids
+
+    def _drawn(self, rng: np.random.Generator, plan: DepartmentPlan, zones: list[list[int]]) -> list[BusinessGridSpec]:
+        """The department's business grids, one per zone of grids, each drawn by hand around the zone."""
+        drawn_grids = []
+        for n, group in enumerate(zones, start=1):
+            union = shapely.coverage_union_all([self.grids[i].geom for i in group])
+            outline = shapely.segmentize(shapely.simplify(union, 6.0), 25.0)
+            waves = _Waves.random(rng, float(rng.uniform(8.0, 25.0)), (900.0, 350.0, 140.0))
+            drawn = shapely.transform(outline, lambda xy, w=waves: xy + w.displacement(xy))
+            drawn_grids.append(BusinessGridSpec(
+                department_code=plan.code, code=f"{plan.grid_code_prefix}{n:02d}",
+                name=plan.grid_name_pattern.format(n=CHINESE_NUMERALS[n - 1]),
+                geom=_polygons_only(shapely.make_valid(drawn)),
+            ))
+        return drawn_grids
 
     def _zones(self, members: list[int], count: int) -> list[list[int]]:
         """Contiguous groups of adjacent grids: seeds spread by farthest-point sampling over comprehensive
@@ -1225,13 +1297,108 @@ class _TownBuilder:
                 raise RuntimeError("demo town generator: zones cannot reach every grid")
         return zones
 
-    # ---- 9. the terrain -----------------------------------------------------------------------------------
+    # ---- 9. the second street ------------------------------------------------------------------------------
+
+    def _second_street(self) -> _SecondStreet:
+        """The second street, built once the first is complete (its own random streams: the first street
+        stays exactly as it was). It borders the first street along the first street's own boundary vertices
+        between STREET2_ARC_DEGREES north and south of east, so the streets meet exactly, and is closed by
+        straight lines. The community border and two north-south cuts are its roads and split it into six
+        urban grids, sized and staffed by the first street's rules."""
+        arc = self._border_arc()
+        (_, south), (_, north) = arc[0], arc[-1]
+        middle = arc[int(np.argmin(np.abs(np.arctan2(arc[:, 1], arc[:, 0]))))]
+        outline = Polygon([*arc, (STREET2_EAST, north), (STREET2_EAST, south)])
+        _require(outline.is_valid and outline.intersection(self.street).area < 1.0,
+                 "the second street overlaps the first")
+        west = float(arc[:, 0].max()) + 200.0
+        cuts = [west + (STREET2_EAST - west) * k / 3 for k in (1, 2)]
+        border = LineString([middle, (STREET2_EAST, middle[1])])
+        lines = [border, *(LineString([(x, south), (x, north)]) for x in cuts)]
+        faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all([outline.exterior, *lines]))))
+        _require(len(faces) == 6, "the second street is not six grids")
+        first = len(self.grids)
+        for code, is_north in zip((c for c, _ in STREET2_COMMUNITIES), (True, False)):
+            mine = [f for f in faces if (f.point_on_surface().y > middle[1]) == is_north]
+            for face in sorted(mine, key=lambda f: f.centroid.x):
+                self.grids.append(_Grid(name=None, kind="comprehensive", level=1, setting="urban",
+                                        community=code, geom=face))
+        grids = list(range(first, len(self.grids)))
+        for name, line in zip(STREET2_ROADS, lines):
+            self.roads.append(RoadSpec(name=name, kind="secondary" if line is border else "residential",
+                                       geom=line, street_code=STREET2_CODE))
+        areas = self._second_street_areas(grids)
+        first_building = len(self.buildings)
+        self._second_street_buildings(grids, outline)
+        return _SecondStreet(areas=areas, staff=self._second_street_staff(grids),
+                             departments=[DepartmentSpec(code=STREET2_POLICE.code, name=STREET2_POLICE.name,
+                                                         tier="town", area_code=STREET2_CODE)],
+                             business_grids=self._drawn(self.rng("street2-departments"), STREET2_POLICE,
+                                                        [grids[:3], grids[3:]]),
+                             events=self._events_in(self.rng("street2-events"), grids,
+                                                    self.rng("street2-counts").multinomial(
+                                                        STREET2_EVENTS, np.full(len(grids), 1 / len(grids))),
+                                                    first_building))
+
+    def _border_arc(self) -> np.ndarray:
+        """The first street's boundary vertices from STREET2_ARC_DEGREES south of east to as far north,
+        south to north."""
+        ring = np.asarray(shapely.orient_polygons(self.street).exterior.coords)[:-1]  # counter-clockwise
+        bearing = np.degrees(np.arctan2(ring[:, 1], ring[:, 0]))
+        start = int(np.argmin(np.abs(bearing + STREET2_ARC_DEGREES)))
+        end = int(np.argmin(np.abs(bearing - STREET2_ARC_DEGREES)))
+        order = np.roll(np.arange(len(ring)), -start)
+        return ring[order[: (end - start) % len(ring) + 1]]
+
+    def _second_street_areas(self, grids: list[int]) -> list[AreaSpec]:
+        geoms = {code: _single_polygon(shapely.coverage_union_all(
+            [self.grids[i].geom for i in grids if self.grids[i].community == code]), name)
+            for code, name in STREET2_COMMUNITIES}
+        self.street2 = _single_polygon(shapely.coverage_union_all(list(geoms.values())), STREET2_NAME)
+        return [
+            AreaSpec(code=STREET2_CODE, name=STREET2_NAME, kind="street", parent_code=COUNTY_CODE,
+                     geom=MultiPolygon([self.street2])),
+            *(AreaSpec(code=code, name=name, kind="community", parent_code=STREET2_CODE,
+                       geom=MultiPolygon([geoms[code]])) for code, name in STREET2_COMMUNITIES),
+        ]
+
+    def _second_street_buildings(self, grids: list[int], outline: Polygon) -> None:
+        """Apartment blocks clear of the first street's roads and river where they run on into this street,
+        numbered along this street's roads."""
+        rng = self.rng("street2-buildings")
+        first = len(self.buildings)
+        reaching = [r.geom for r in self.roads if r.street_code == STREET_CODE and r.geom.intersects(outline)]
+        avoid = shapely.union_all([*reaching, self.river])
+        for index in grids:
+            self._urban_blocks(rng, index, int(rng.integers(200, 301)), avoid=avoid)
+        mine = self.buildings[first:]
+        streets = [r for r in self.roads if r.street_code == STREET2_CODE]
+        numbers = _house_numbers(rng, streets, [b.footprint.centroid for b in mine], STREET2_NAME)
+        for building, number in zip(mine, numbers):
+            building.address = number
+        _residents(rng, mine)
+
+    def _second_street_staff(self, grids: list[int]) -> list[StaffSpec]:
+        rng = self.rng("street2-staff")
+        staff: list[StaffSpec] = []
+        add = self._staff_adder(rng, staff)
+
+        for index in grids:
+            self._grid_staff(rng, add, index)
+        for code, _ in STREET2_COMMUNITIES:
+            members = [i for i in grids if self.grids[i].community == code]
+            add("supervisor", members)
+            add("department", members, department=STREET2_POLICE.code)
+        return staff
+
+    # ---- 10. the terrain -----------------------------------------------------------------------------------
 
     def _dem(self) -> Dem:
-        """Hills and ridges around a flat basin holding the town, the river in a valley; 500-900 m."""
+        """Hills and ridges around a flat basin holding the town, the river in a valley; 500-900 m. It covers
+        both streets (the second one only widens it eastwards: the first street's cells stay as they were)."""
         rng = self.rng("dem")
         res = 1 / 3600  # one arc-second: ~28 m east-west, ~31 m north-south here
-        lonlat = self._lonlat(np.asarray(self.street.exterior.coords))
+        lonlat = self._lonlat(np.vstack([self.street.exterior.coords, self.street2.exterior.coords]))
         west, south = lonlat.min(axis=0) - 0.01
         east, north = lonlat.max(axis=0) + 0.01
         west, north = math.floor(west / res) * res, math.ceil(north / res) * res
@@ -1260,7 +1427,7 @@ class _TownBuilder:
         return Dem(elevation=np.clip(elevation, 500, 900).reshape(rows, cols).astype(np.float32),
                    transform=Affine(res, 0.0, west, 0.0, -res, north))
 
-    # ---- 10. projection to storage ----------------------------------------------------------------------
+    # ---- 11. projection to storage ----------------------------------------------------------------------
 
     def _lonlat(self, xy: np.ndarray) -> np.ndarray:
         lon, lat = self.to_storage.transform(xy[:, 0] + self.origin[0], xy[:, 1] + self.origin[1])

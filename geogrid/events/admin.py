@@ -21,13 +21,25 @@ class EventCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(AreaScopedAdmin, admin.ModelAdmin):
+    """A street's clerk keeps its own street's rows (and its communities'): whoever could edit another
+    street's row could send that street's tickets to their own units. Rows without an area (the default
+    for every street) are for superusers only; for everyone else the area is required and is one of
+    theirs, and the unit one serving them (`departments_serving`)."""
+
+    scope_code_path = "area__code"
     list_display = ["category", "area", "department", "note"]
     list_filter = [("department", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["category__name", "category__code", "department__name", "note"]
     list_select_related = ["category", "area", "department"]
     autocomplete_fields = ["category", "department"]
     raw_id_fields = ["area"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not request.user.is_superuser and "area" in form.base_fields:
+            form.base_fields["area"].required = True
+        return form
 
 
 class TransitionInline(admin.TabularInline):

@@ -4,8 +4,18 @@ The tree follows the city-management event classes (CJ/T 214 / GB/T 30428.2 styl
 施工管理, 突发事件) and comprehensive-governance classes (矛盾纠纷, 治安, 信访, 民生). The units come from seed
 003, appendix 4 (网格化管理归口办理明细表). Where the appendix names two units ("建委+执法中队"), the first one
 leads and the appendix's own words stay in the note: a ticket has one responsible unit, which coordinates.
+
+`install_street_defaults(street)` gives one street its units and its own 归口办理 rows (rows for that street's
+area): a default row without an area would send every street's tickets to the units of whichever street
+installed it first.
 """
 from dataclasses import dataclass
+
+from django.db import transaction
+
+from geogrid.areas.models import Area
+from geogrid.departments.models import Department
+from geogrid.events.models import EventCategory, Responsibility
 
 
 @dataclass(frozen=True)
@@ -86,3 +96,37 @@ RESPONSIBILITIES: dict[str, tuple[str, str]] = {
     "12": ("MZS", "民政救济、移风易俗：民政所"),
     "13": ("ZZB", "信访维稳：综治办"),
 }
+
+
+def install_categories() -> tuple[dict[str, EventCategory], int]:
+    """The default category tree, missing codes only (edited categories stay as they are): every default
+    category by code, and how many were created."""
+    categories: dict[str, EventCategory] = {}
+    created = 0
+    for top, children in CATEGORY_TREE:
+        for spec, parent in ((top, None), *((child, top) for child in children)):
+            accept, handle, verify = spec.limits
+            categories[spec.code], new = EventCategory.objects.get_or_create(code=spec.code, defaults={
+                "name": spec.name, "parent": categories.get(parent.code) if parent else None,
+                "closes_on_coordination": spec.closes_on_coordination,
+                "accept_limit": accept, "handle_limit": handle, "verify_limit": verify})
+            created += new
+    return categories, created
+
+
+@transaction.atomic
+def install_street_defaults(*, street: Area) -> dict[str, int]:
+    """The default category tree, the street's units named in the 归口办理 table and the street's own 归口办理
+    rows (area = the street), each only where missing: idempotent, and what an office edited stays. Returns
+    what it created."""
+    categories, created_categories = install_categories()
+    created = {"categories": created_categories, "departments": 0, "responsibilities": 0}
+    for code, (suffix, note) in RESPONSIBILITIES.items():
+        department, new = Department.objects.get_or_create(
+            code=f"{street.code[:9]}-{suffix}",
+            defaults={"name": UNITS[suffix].name, "tier": Department.Tier.TOWN, "area": street})
+        created["departments"] += new
+        _, new = Responsibility.objects.get_or_create(category=categories[code], area=street,
+                                                      defaults={"department": department, "note": note})
+        created["responsibilities"] += new
+    return created

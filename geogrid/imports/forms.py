@@ -1,10 +1,26 @@
 """The upload form (数据导入)."""
 from django import forms
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 
+from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.departments.models import Department
 from geogrid.imports.schemas import SCHEMAS
 
 MAX_UPLOAD_MB = 512
+
+
+def importable_departments(user: User) -> QuerySet[Department]:
+    """Whose business grids the user may import: a department user's own department; an area user's, the
+    departments of the area and the areas under it (not another street's, nor a county bureau's layer);
+    every department for superusers, none without a scope."""
+    scope = scope_of(user)
+    if not user.is_superuser and scope is not None and scope.department_id is not None:
+        return Department.objects.filter(pk=scope.department_id)
+    prefix = area_code_prefix(user)
+    if prefix is None:
+        return Department.objects.none()
+    return Department.objects.filter(area__code__startswith=prefix).order_by("code")
 
 
 class ImportForm(forms.Form):
@@ -14,12 +30,16 @@ class ImportForm(forms.Form):
                           help_text="文件不带坐标系时必填：EPSG:4545、cgcs2000、wgs84、gcj02（高德/腾讯/微信）、bd09（百度）")
     layer = forms.CharField(label="图层", required=False, help_text="GeoPackage/KML 含多个图层时填写")
     encoding = forms.CharField(label="属性编码", required=False, help_text="无 .cpg 的 Shapefile 或 CSV，如 gbk")
-    department = forms.ModelChoiceField(label="部门（业务网格）", queryset=Department.objects.all(), required=False,
+    department = forms.ModelChoiceField(label="部门（业务网格）", queryset=Department.objects.none(), required=False,
                                         to_field_name="code")
     mapping = forms.CharField(label="字段对应", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="每行一个：字段=文件中的列名，如 code=WGBM")
     fix = forms.BooleanField(label="修复无效几何（make_valid）并去除 Z/M", required=False)
     dry_run = forms.BooleanField(label="试导入（只检查，不写入）", required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = importable_departments(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -12,7 +12,7 @@ from geogrid.imports.services import ImportOptions, queue_upload
 @permission_required("imports.add_importjob")
 def upload(request: HttpRequest) -> HttpResponse:
     """数据导入: choose a file and what it holds; the import runs in the background worker."""
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         department = data["department"]

@@ -1,4 +1,5 @@
-"""`manage.py load_demo [--reset]`: the demo town 城关街道 (三穗县) with its grids, people, events and terrain."""
+"""`manage.py load_demo [--reset]`: the demo town (三穗县: 城关街道 and 武笔街道) with its grids, people, events and
+terrain; a database loaded before 武笔街道 existed gets it added."""
 import time
 
 from django.core.management.base import BaseCommand
@@ -14,7 +15,7 @@ from geogrid.staff.models import StaffMember
 
 
 class Command(BaseCommand):
-    help = "Load the demo town (城关街道, 三穗县): areas, grids, buildings, roads, staff, events, business grids, DEM."
+    help = "Load the demo town (城关街道 and 武笔街道, 三穗县): areas, grids, buildings, roads, staff, events, business grids, DEM."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
