@@ -14,9 +14,8 @@ from rest_framework.views import APIView
 
 from geogrid.core.api import DomainError, ErrorSerializer, FiniteFloatField, Input, StrictBooleanField, \
     StrictCharField, validated
-from geogrid.core.crs import CoordinateError, parse_point
 from geogrid.events.models import Event
-from geogrid.events.open311 import STATUS_HELP, Open311RequestOutput, as_open311
+from geogrid.events.open311 import STATUS_HELP, Open311RequestOutput, as_open311, located
 from geogrid.events.selectors import events_visible_to, nearby_open_duplicates, roles_of
 from geogrid.events.services import EXTENSION_DAYS, StepParams, place, transition
 from geogrid.events.workflow import ACTIONS, actions_for
@@ -156,9 +155,6 @@ class PlaceView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         visible_event(request, pk)
         data = validated(self.InputSerializer, request.data)
-        try:
-            point = parse_point(data["lon"], data["lat"], data["crs"])
-        except CoordinateError as error:
-            raise DomainError(str(error), code="invalid_coordinates") from error
+        point = located(data["lon"], data["lat"], data["crs"], crs_field="crs")
         event = place(event_id=pk, point=point, user=request.user, note=data["note"])
         return Response(self.OutputSerializer(event).data)

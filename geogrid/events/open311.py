@@ -26,7 +26,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from geogrid.core.api import DomainError, FiniteFloatField, Input, StrictCharField, validated
-from geogrid.core.crs import CoordinateError, parse_point
+from geogrid.core.crs import CoordinateError, ParsedPoint, parse_crs, parse_point
 from geogrid.core.masking import mask_name, mask_phone
 from geogrid.events.models import Event, EventCategory
 from geogrid.events.selectors import can_see_reporter, events_visible_to
@@ -68,6 +68,20 @@ class Open311View(APIView):
 
 # Choice sets as plain strings in the schema: several components have a "status" of their own.
 STATUS_HELP = "、".join(f"{value}（{label}）" for value, label in Event.Status.choices)
+
+
+def located(lon: float | None, lat: float | None, crs: str, *, crs_field: str) -> ParsedPoint:
+    """The point, or a DomainError `invalid_coordinates` naming the field at fault (the system, or lat/long)."""
+    try:
+        parse_crs(crs)
+    except CoordinateError as error:
+        raise DomainError(str(error), code="invalid_coordinates", field=crs_field) from error
+    if lon is None or lat is None:
+        raise DomainError("lat 与 long 须同时提供", code="required", field="long" if lon is None else "lat")
+    try:
+        return parse_point(lon, lat, crs)
+    except CoordinateError as error:
+        raise DomainError(str(error), code="invalid_coordinates", field="lat") from error
 
 
 class Open311GeogridOutput(serializers.Serializer):
@@ -202,11 +216,8 @@ class RequestsView(Open311View):
             attrs["category"] = category
             attrs["point"] = None
             if "lat" in attrs or "long" in attrs:
-                try:
-                    attrs["point"] = parse_point(attrs.get("long"), attrs.get("lat"), attrs["coordinate_system"])
-                except CoordinateError as error:
-                    raise DomainError(str(error), code="invalid_coordinates",
-                                      field="long" if "long" not in attrs else "lat") from error
+                attrs["point"] = located(attrs.get("long"), attrs.get("lat"), attrs["coordinate_system"],
+                                         crs_field="coordinate_system")
             elif not attrs["address_string"].strip():
                 raise DomainError("须提供 lat/long 或 address_string", code="location_required", field="lat")
             return attrs
