@@ -15,12 +15,12 @@ from geogrid.accounts.models import UserScope
 from geogrid.areas.models import Area
 from geogrid.core.chinacrs import wgs84_to_bd09, wgs84_to_gcj02
 from geogrid.core.crs import parse_point
-from geogrid.demo.town import STREET_CODE
+from geogrid.demo.town import STREET2_CODE, STREET_CODE
 from geogrid.departments.models import Department
 from geogrid.events import services
 from geogrid.events.defaults import install_street_defaults
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
-from geogrid.events.selectors import nearby_open_duplicates, responsibility_for
+from geogrid.events.selectors import nearby_open_duplicates, responsibility_for, units_serving
 from geogrid.events.workflow import TransitionError
 from geogrid.grids.models import Grid
 from tests.helpers import interior_point_of, one
@@ -74,6 +74,18 @@ def test_defaults_are_installed_once_and_route_by_the_seed_table():
     assert responsibility_for(straw, street).department.name == "农业农村办公室"
     assert responsibility_for(EventCategory.objects.get(code="0801"), street).department.name == "生态环境保护站"
     assert responsibility_for(EventCategory.objects.get(code="0701"), street).department.code == f"{STREET_CODE[:9]}-PCS"
+    assert not Responsibility.objects.filter(area__isnull=True).exists()  # every street has its own rows
+
+
+def test_a_ticket_is_dispatched_only_to_a_unit_serving_its_street():
+    event = file_report("0701")
+    own, other = f"{STREET_CODE[:9]}-PCS", f"{STREET2_CODE[:9]}-PCS"
+    serving = set(units_serving(event.street).values_list("code", flat=True))
+    assert own in serving and other not in serving
+    step(event, "accept", "street")
+    with refused("unit_not_serving"):
+        step(event, "dispatch", "admin", department=other)
+    assert step(event, "dispatch", "street", department=own).department.code == own
 
 
 def test_an_area_override_beats_the_default_inside_the_area_only():

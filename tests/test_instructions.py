@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from geogrid.buildings.models import Building
+from geogrid.demo.town import STREET2_CODE
 from geogrid.grids.models import Grid
 from geogrid.instructions.models import GridTask, Instruction
 
@@ -79,3 +80,14 @@ def test_only_department_users_send_and_each_sees_its_own():
     pk = send().json()["id"]
     assert pk in {i["id"] for i in client_for("police").get("/api/v1/instructions/").json()}
     assert pk in {i["id"] for i in client_for("street").get("/api/v1/instructions/").json()}
+
+
+def test_a_department_instructs_only_grids_inside_its_area():
+    """The first street's police station cannot send to the second street's grids."""
+    other = Grid.objects.current().filter(level=1, community__parent__code=STREET2_CODE).order_by("code").first()
+    count = Instruction.objects.count()
+    response = client_for("police").post("/api/v1/instructions/", {"grid": other.code, "task": "08",
+                                                                   "content": "越界指令"}, format="json")
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("grid_outside_department", "grid")
+    assert Instruction.objects.count() == count
