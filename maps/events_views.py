@@ -17,13 +17,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from geogrid.accounts.selectors import departments_serving
 from geogrid.core.crs import CoordinateError, ParsedPoint, parse_point
 from geogrid.core.masking import mask_name, mask_phone
 from geogrid.events.models import Event, EventPhoto
 from geogrid.events.selectors import (
     EventFilters, can_see_reporter, category_picker, departments_in, event_transitions, events_reported_by,
-    events_visible_to, filter_events, nearby_open_duplicates, reportable_categories, roles_of, with_overdue,
+    events_visible_to, filter_events, nearby_open_duplicates, reportable_categories, roles_of, units_serving,
+    with_overdue,
 )
 from geogrid.events.services import PHOTO_SIGNATURES, PLACEABLE, NewReport, ReportError, check_photos, report
 from geogrid.events.workflow import ACTIONS, CENTRE, actions_for
@@ -96,7 +96,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": str(error)}, status=400)
     data = form.cleaned_data
     point: ParsedPoint = data["point"]
-    event, created = report(NewReport(
+    event, created = report(new=NewReport(
         category=data["category"], description=data["description"], point=point, address=data["address"],
         source=Event.Source.GRID_WORKER, client_id=data["client_id"] or None, photos=photos,
         reporter_name=(request.user.get_full_name() or request.user.get_username())[:50],
@@ -167,7 +167,7 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
                         for t in event_transitions(event)],
         "actions": [(name, ACTIONS[name]) for name in allowed if name != "merge"],
         "may_merge": "merge" in allowed, "duplicates": duplicates, "is_centre": CENTRE in roles,
-        "departments": departments_serving(request.user).order_by("code") if "dispatch" in allowed else [],
+        "departments": units_serving(event.street).order_by("code") if "dispatch" in allowed else [],
         "groups": category_picker() if "recategorise" in allowed else [],
         "photos": event.photos.order_by("uploaded_at", "pk"),
     })

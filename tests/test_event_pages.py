@@ -51,7 +51,7 @@ def ticket(code: str = "0701", grid: Grid | None = None, **extra) -> Event:
     lon, lat = interior_point_of((grid or grid_in()).code)
     new = services.NewReport(category=EventCategory.objects.get(code=code), description="测试工单",
                              point=parse_point(lon, lat), reporter_name="王小明", reporter_phone="13812345678", **extra)
-    return services.report(new, user=User.objects.get(username="community"))[0]
+    return services.report(new=new, user=User.objects.get(username="community"))[0]
 
 
 # ---- 上报事件 ---------------------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def test_a_ticket_settled_on_the_spot_is_closed_at_level_one_and_needs_its_note(
     ({"description": ""}, "描述"),
     ({"lon": "", "lat": ""}, "经度"),
     ({"lon": 26.9, "lat": 108.7}, "swapped"),
-    ({"photos": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>")}, "not a JPEG, PNG or WebP"),
+    ({"photos": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>")}, "不是 JPEG、PNG 或 WebP"),
 ])
 def test_bad_reports_are_refused_with_the_reason_and_file_nothing(fields, reason):
     before = Event.objects.count()
@@ -111,7 +111,7 @@ def test_my_tickets_are_the_ones_i_reported_with_overdue_marked():
     mine = ticket()
     late = ticket("0101")
     Event.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
-    services.report(services.NewReport(category=EventCategory.objects.get(code="0101"), description="别人的"),
+    services.report(new=services.NewReport(category=EventCategory.objects.get(code="0101"), description="别人的"),
                     user=User.objects.get(username="street"))
     page = client_for("community").get("/report/mine")
     shown = {e.pk: e.overdue for e in page.context["page"]}
@@ -157,7 +157,7 @@ def test_the_list_filters_by_state_category_class_overdue_and_department():
     shown = {e.pk: e.overdue for e in overdue.context["page"].paginator.object_list}
     assert shown[event.pk] is True and all(shown.values())
     assert f'<tr class="overdue" data-id="{event.pk}">' in overdue.content.decode()
-    closed = services.transition(event.pk, "return", street, "重复上报")
+    closed = services.transition(event_id=event.pk, action="return", user=street, note="重复上报")
     assert closed.pk not in ids(overdue="1")  # a returned ticket is no longer late
     every = filter_events(Event.objects.all(), EventFilters(overdue=True))
     assert all(e.overdue for e in every[:50])
@@ -182,8 +182,8 @@ def test_the_ticket_page_offers_exactly_the_users_actions():
     assert {"accept", "return", "recategorise", "escalate"} <= set(offered) and "start" not in offered
     assert street.context["may_merge"] is True
     assert [name for name, _ in client_for("police").get(f"/events/{event.pk}").context["actions"]] == []
-    services.transition(event.pk, "accept", User.objects.get(username="street"))
-    services.transition(event.pk, "dispatch", User.objects.get(username="street"))
+    services.transition(event_id=event.pk, action="accept", user=User.objects.get(username="street"))
+    services.transition(event_id=event.pk, action="dispatch", user=User.objects.get(username="street"))
     police = client_for("police").get(f"/events/{event.pk}")
     assert [name for name, _ in police.context["actions"]] == ["start", "send_back"]
     assert 'data-needs-note="1"' in police.content.decode()

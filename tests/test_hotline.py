@@ -196,7 +196,8 @@ def test_placing_a_queued_ticket_routes_it_and_records_the_step(tmp_path):
     event = queued(tmp_path)
     grid = Grid.objects.current().filter(level=1, children__isnull=True).order_by("code").first()
     lon, lat = interior_point_of(grid.code)
-    placed = services.place(event.pk, parse_point(lon, lat, "wgs84"), User.objects.get(username="street"), "电话核实")
+    placed = services.place(event_id=event.pk, point=parse_point(lon, lat, "wgs84"),
+                            user=User.objects.get(username="street"), note="电话核实")
     assert placed.grid == grid and placed.community == grid.community and placed.street.code == STREET_CODE
     assert placed.department.code == POLICE and placed.status == "reported"
     assert (placed.raw_x, placed.raw_y, placed.raw_crs) == (lon, lat, "wgs84")
@@ -210,13 +211,15 @@ def test_only_the_centre_places_and_only_before_dispatch(tmp_path):
     event = queued(tmp_path)
     lon, lat = interior_point_of(Grid.objects.current().filter(level=1).order_by("code").first().code)
     point = parse_point(lon, lat)
-    with pytest.raises(TransitionError, match="you may not place"):
-        services.place(event.pk, point, User.objects.get(username="community"))
+    with pytest.raises(TransitionError) as info:
+        services.place(event_id=event.pk, point=point, user=User.objects.get(username="community"))
+    assert (info.value.code, info.value.status) == ("not_your_role", 403)
     street = User.objects.get(username="street")
-    services.transition(event.pk, "accept", street)
-    services.transition(event.pk, "dispatch", street)
-    with pytest.raises(TransitionError, match="cannot place a ticket that is dispatched"):
-        services.place(event.pk, point, street)
+    services.transition(event_id=event.pk, action="accept", user=street)
+    services.transition(event_id=event.pk, action="dispatch", user=street)
+    with pytest.raises(TransitionError) as info:
+        services.place(event_id=event.pk, point=point, user=street)
+    assert info.value.code == "action_not_allowed"
     assert Event.objects.get(pk=event.pk).location is None
 
 
@@ -227,7 +230,7 @@ def test_the_place_api_answers_with_the_routing(tmp_path):
     client = APIClient()
     client.force_authenticate(User.objects.get(username="street"))
     bad = client.post(f"/api/v1/events/{event.pk}/place", {"lon": "x", "lat": lat}, format="json")
-    assert bad.status_code == 400 and "numbers" in bad.json()["error"]
+    assert bad.status_code == 400 and (bad.json()["code"], bad.json()["field"]) == ("invalid", "lon")
     done = client.post(f"/api/v1/events/{event.pk}/place", {"lon": lon, "lat": lat, "crs": "cgcs2000"}, format="json")
     assert done.status_code == 200, done.content
     body = done.json()
@@ -236,7 +239,7 @@ def test_the_place_api_answers_with_the_routing(tmp_path):
     police = APIClient()
     police.force_authenticate(User.objects.get(username="police"))
     refused = police.post(f"/api/v1/events/{event.pk}/place", {"lon": lon, "lat": lat}, format="json")
-    assert refused.status_code == 400 and "you may not place" in refused.json()["error"]  # its unit, not the centre
+    assert refused.status_code == 403 and refused.json()["code"] == "not_your_role"  # its unit, not the centre
 
 
 def finest_grid_at(lon: float, lat: float) -> Grid:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from geogrid.buildings.models import Building
+from geogrid.demo.town import STREET2_CODE
 from geogrid.grids.models import Grid
 from geogrid.instructions.models import GridTask, Instruction
 
@@ -62,12 +63,13 @@ def test_an_instruction_about_a_person_living_in_another_grid_is_returned_with_w
 
 def test_the_centre_decides_and_the_grid_responds_others_may_not():
     pk = send().json()["id"]
-    assert client_for("police").post(f"/api/v1/instructions/{pk}/decision", {"accept": True}).status_code == 400
-    assert client_for("community").post(f"/api/v1/instructions/{pk}/decision", {"accept": True}).status_code == 400
+    for username in ("police", "community"):
+        refused = client_for(username).post(f"/api/v1/instructions/{pk}/decision", {"accept": True})
+        assert (refused.status_code, refused.json()["code"]) == (403, "not_your_role")
     accepted = client_for("street").post(f"/api/v1/instructions/{pk}/decision", {"accept": True}, format="json")
     assert accepted.json()["status"] == "accepted"
     again = client_for("street").post(f"/api/v1/instructions/{pk}/decision", {"accept": True}, format="json")
-    assert "already" in again.json()["error"]
+    assert (again.status_code, again.json()["code"]) == (400, "already_decided")
     done = client_for("community").post(f"/api/v1/instructions/{pk}/response", {"response": "已排查 12 户"},
                                         format="json")
     assert done.json()["status"] == "done"
@@ -78,3 +80,14 @@ def test_only_department_users_send_and_each_sees_its_own():
     pk = send().json()["id"]
     assert pk in {i["id"] for i in client_for("police").get("/api/v1/instructions/").json()}
     assert pk in {i["id"] for i in client_for("street").get("/api/v1/instructions/").json()}
+
+
+def test_a_department_instructs_only_grids_inside_its_area():
+    """The first street's police station cannot send to the second street's grids."""
+    other = Grid.objects.current().filter(level=1, community__parent__code=STREET2_CODE).order_by("code").first()
+    count = Instruction.objects.count()
+    response = client_for("police").post("/api/v1/instructions/", {"grid": other.code, "task": "08",
+                                                                   "content": "越界指令"}, format="json")
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("grid_outside_department", "grid")
+    assert Instruction.objects.count() == count

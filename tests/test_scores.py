@@ -43,7 +43,7 @@ def report(when: datetime, code: str = "0701") -> Event:
     lon, lat = interior_point_of(grid().code)
     new = services.NewReport(category=EventCategory.objects.get(code=code), description="测试工单",
                              point=parse_point(lon, lat, "cgcs2000"))
-    return services.report(new, user=user("community"), at=when)[0]
+    return services.report(new=new, user=user("community"), at=when)[0]
 
 
 def steps(event: Event, *moves: tuple) -> Event:
@@ -51,7 +51,8 @@ def steps(event: Event, *moves: tuple) -> Event:
     for action, username, when, *rest in moves:
         note = rest[0] if rest and isinstance(rest[0], str) else "说明"
         data = rest[-1] if rest and isinstance(rest[-1], dict) else {}
-        event = services.transition(event.pk, action, user(username), note, at=when, **data)
+        event = services.transition(event_id=event.pk, action=action, user=user(username), note=note, at=when,
+                                    params=services.StepParams(**data))
     return event
 
 

@@ -267,7 +267,7 @@ def _write(rows: list[HotlineRow], default_street: Area | None, user: User | Non
             match = index.match(row.address)
             point = None if match.building is None else ParsedPoint(
                 point=match.building.point, crs=storage, raw=(match.building.point.x, match.building.point.y))
-            event, created = report(NewReport(
+            event, created = report(new=NewReport(
                 category=row.category, description=row.description, point=point, address=row.address,
                 source=Event.Source.HOTLINE, client_id=row.client_id, reporter_name=row.caller,
                 reporter_phone=row.phone), user=user, at=row.received_at)

@@ -188,3 +188,18 @@ class EventPhoto(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "事件照片"
         triggers = [NO_DELETES]
+
+
+class RateCounter(models.Model):
+    """How many requests one client (`ident`, e.g. its address) made in one fixed window of a rate limit
+    (`scope`, e.g. "report"). Counted with one atomic upsert (`geogrid.events.throttling`), so simultaneous
+    requests cannot all read the same count and slip past the limit."""
+
+    scope = models.CharField("限流范围", max_length=20)
+    ident = models.CharField("客户端", max_length=100)
+    window_start = models.DateTimeField("时间窗起点")
+    count = models.PositiveIntegerField("请求数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "限流计数"
+        constraints = [models.UniqueConstraint(fields=["scope", "ident", "window_start"], name="rate_counter_window")]

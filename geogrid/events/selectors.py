@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.areas.models import Area
+from geogrid.departments.models import Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.workflow import CENTRE, DEPARTMENT, OPEN, WORKER
 from geogrid.imports.models import ImportJob
@@ -43,6 +44,19 @@ def responsibility_for(category: EventCategory, area: Area | None) -> Responsibi
             if code in rows:
                 return rows[code]
     return None
+
+
+def units_serving(street: Area | None) -> QuerySet[Department]:
+    """The units a ticket of this street may be dispatched to: the street's own (departments of the street
+    or an area inside it) and those of the areas above it (a county bureau serves all its streets); never
+    another street's. None without a street (a ticket not yet placed)."""
+    if street is None:
+        return Department.objects.none()
+    above, area = [], street.parent
+    while area is not None:
+        above.append(area.pk)
+        area = area.parent
+    return Department.objects.filter(Q(area__code__startswith=Area.code_prefix(street.code)) | Q(area__in=above))
 
 
 def events_visible_to(user: User | AnonymousUser) -> QuerySet[Event]:

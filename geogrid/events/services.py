@@ -16,11 +16,10 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from geogrid.areas.models import Area
+from geogrid.core.api import DomainError
 from geogrid.core.crs import ParsedPoint
-from geogrid.departments.models import Department
-from geogrid.events.defaults import CATEGORY_TREE, RESPONSIBILITIES, UNITS
-from geogrid.events.models import Event, EventCategory, EventPhoto, EventTransition, Responsibility
-from geogrid.events.selectors import responsibility_for, roles_of
+from geogrid.events.models import Event, EventCategory, EventPhoto, EventTransition
+from geogrid.events.selectors import events_visible_to, responsibility_for, roles_of, units_serving
 from geogrid.events.workflow import CENTRE, OPEN, TransitionError, check
 from geogrid.locate.selectors import grid_refs_at
 from geogrid.workdays.selectors import add_working_days, add_working_hours
@@ -31,22 +30,25 @@ S = Event.Status
 PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"RIFF", "WebP"))
 
 
-class ReportError(ValueError):
-    """A report that cannot be filed as sent; the message (Chinese / English) says why."""
+class ReportError(DomainError):
+    """A report that cannot be filed as sent: the message says why, the code which rule it broke."""
+
+    code = "invalid_report"
 
 
 def check_photos(photos: Sequence[UploadedFile]) -> None:
     """Refuse too many photos, too large ones, and files that are not JPEG, PNG or WebP by their content."""
     if len(photos) > settings.GEOGRID_REPORT_PHOTOS_MAX:
-        raise ReportError(f"最多上传 {settings.GEOGRID_REPORT_PHOTOS_MAX} 张照片 / too many photos")
+        raise ReportError(f"最多上传 {settings.GEOGRID_REPORT_PHOTOS_MAX} 张照片", code="too_many_photos", field="media")
     for photo in photos:
         if photo.size > settings.GEOGRID_REPORT_PHOTO_MAX_BYTES:
-            raise ReportError(f"照片 {photo.name} 超过 {settings.GEOGRID_REPORT_PHOTO_MAX_BYTES // 1048576} MB / photo too large")
+            raise ReportError(f"照片 {photo.name} 超过 {settings.GEOGRID_REPORT_PHOTO_MAX_BYTES // 1048576} MB",
+                              code="photo_too_large", field="media")
         head = photo.read(12)
         photo.seek(0)
         kind = next((k for sig, k in PHOTO_SIGNATURES if head.startswith(sig)), None)
         if kind is None or (kind == "WebP" and head[8:12] != b"WEBP"):
-            raise ReportError(f"照片 {photo.name} 不是 JPEG、PNG 或 WebP 图片 / not a JPEG, PNG or WebP image")
+            raise ReportError(f"照片 {photo.name} 不是 JPEG、PNG 或 WebP 图片", code="not_an_image", field="media")
 
 
 @dataclass
@@ -65,7 +67,7 @@ class NewReport:
     settled_note: str = ""  # a grid worker settled it on the spot (level 1): recorded, closed at once
 
 
-def report(new: NewReport, user: User | None = None, at: datetime | None = None) -> tuple[Event, bool]:
+def report(*, new: NewReport, user: User | None = None, at: datetime | None = None) -> tuple[Event, bool]:
     """File a ticket and route it; returns (ticket, created). A client id seen before returns the ticket made
     the first time (a phone retrying after a lost answer never makes two), even under concurrent retries."""
     if new.client_id:
@@ -98,7 +100,7 @@ def _create(new: NewReport, user: User | None, at: datetime) -> Event:
     for photo in new.photos:
         EventPhoto.objects.create(event=event, image=photo)
     if new.settled_note:
-        transition(event.pk, "settle", user, new.settled_note, at=at)
+        transition(event_id=event.pk, action="settle", user=user, note=new.settled_note, at=at)
         event.refresh_from_db()
     return event
 
@@ -124,11 +126,11 @@ def _route_department(event: Event) -> None:
     row = responsibility_for(event.category, event.community or event.street)
     event.department = row.department if row else None
     if event.location is None:
-        event.routing_note = "地址未能定位，待人工在地图上标注 / not located yet"
+        event.routing_note = "地址未能定位，待人工在地图上标注"
     elif event.grid_id is None:
-        event.routing_note = "不在任何网格内，转街道中心处理 / outside every grid: the street centre's queue"
+        event.routing_note = "不在任何网格内，转街道中心处理"
     elif row is None:
-        event.routing_note = "归口办理表中没有此分类，由中心指定 / no unit for this category: the centre decides"
+        event.routing_note = "归口办理表中没有此分类，由中心指定"
     else:
         event.routing_note = f"归口办理：{row.category.name} → {row.department.name}" + (f"（{row.note}）" if row.note else "")
 
@@ -151,28 +153,50 @@ def _record(event: Event, action: str, from_status: str, user: User | None, at: 
                                           data=data)
 
 
-def transition(event_id: int, action_name: str, user: User | None, note: str = "", at: datetime | None = None,
-               **data) -> Event:
-    """Take one workflow step on a ticket, atomically and audited; TransitionError (with the reason) when the
-    action is not allowed now, for this user, or without what it needs."""
+@dataclass(frozen=True)
+class StepParams:
+    """What a workflow step may carry besides its note: the union of every action's parameters
+    (`workflow.Action.params` says which action reads which). None: not given."""
+
+    department: str | None = None  # dispatch: the unit's code (else the routed one)
+    category: str | None = None  # recategorise: the new category's code
+    into: int | None = None  # merge: the ticket this one duplicates
+    days: int | None = None  # request_extension: working days asked for (1-30)
+    satisfied: bool | None = None  # close: the reporter's verdict at the follow-up call, if asked
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as the effects see it: who takes it, when, and with what."""
+
+    user: User | None
+    at: datetime
+    params: StepParams
+
+
+def transition(*, event_id: int, action: str, user: User | None, note: str = "",
+               params: StepParams = StepParams(), at: datetime | None = None) -> Event:
+    """Take one workflow step on a ticket, atomically and audited; TransitionError (with the reason and its
+    code) when the action is not allowed now, for this user, or without what it needs. `at` is for imports
+    and tests replaying history; the API never sets it."""
     at = at or timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).select_related("category", "community", "street").get(pk=event_id)
-        action = check(event, action_name, roles_of(user, event) if user else set(), note)
+        checked = check(event, action, roles_of(user, event) if user else set(), note)
         before = event.status
-        extra = EFFECTS.get(action_name, _no_effect)(event, at, data) or {}
-        if action.target is not None:
-            event.status = action.target
+        extra = EFFECTS.get(action, _no_effect)(event, Step(user, at, params)) or {}
+        if checked.target is not None:
+            event.status = checked.target
         event.save()
-        _record(event, action_name, before, user, at, note, **extra)
+        _record(event, action, before, user, at, note, **extra)
     return event
 
 
-def _no_effect(event: Event, at: datetime, data: dict) -> None:
+def _no_effect(event: Event, step: Step) -> None:
     return None
 
 
-def _accept(event: Event, at: datetime, data: dict) -> None:
+def _accept(event: Event, step: Step) -> None:
     event.level = max(event.level, 2)  # the street centre has it now
 
 
@@ -182,95 +206,106 @@ def _end(event: Event, at: datetime, closure: str = "") -> None:
         event.closed_at, event.closure = at, closure
 
 
-def _return(event: Event, at: datetime, data: dict) -> None:
-    _end(event, at)
+def _return(event: Event, step: Step) -> None:
+    _end(event, step.at)
 
 
-def _merge(event: Event, at: datetime, data: dict) -> dict:
-    target = Event.objects.filter(pk=data.get("into")).first()
-    if target is None or target.pk == event.pk or not target.is_open:
-        raise TransitionError("请选择一个仍在办理中的其他工单作为合并目标 / merge into another open ticket")
+def _merge(event: Event, step: Step) -> dict:
+    """Into another open ticket the user may see, of the same street: not even a superuser merges two
+    streets' tickets (each street's centre answers for its own)."""
+    visible = events_visible_to(step.user) if step.user else Event.objects.none()
+    target = visible.filter(pk=step.params.into).first() if step.params.into else None
+    if target is None:
+        raise TransitionError("没有此工单", code="no_such_ticket", field="into", status=404)
+    if target.pk == event.pk or not target.is_open:
+        raise TransitionError("请选择一个仍在办理中的其他工单作为合并目标", code="merge_target_closed", field="into")
+    if target.street_id != event.street_id:
+        raise TransitionError("不能合并其他街道的工单", code="merge_other_street", field="into")
     event.merged_into = target
-    _end(event, at)
+    _end(event, step.at)
     return {"into": target.pk}
 
 
-def _recategorise(event: Event, at: datetime, data: dict) -> dict:
-    category = EventCategory.objects.filter(code=data.get("category"), active=True).first()
+def _recategorise(event: Event, step: Step) -> dict:
+    category = EventCategory.objects.filter(code=step.params.category or "", active=True).first()
     if category is None:
-        raise TransitionError("请选择有效的事件分类 / pick a valid category")
+        raise TransitionError("请选择有效的事件分类", code="unknown_category", field="category")
     old = (event.category.code, event.department.code if event.department else None)
     event.category = category
     _route_department(event)
     return {"category": [old[0], category.code], "department": [old[1], event.department.code if event.department else None]}
 
 
-def _dispatch(event: Event, at: datetime, data: dict) -> dict:
-    if data.get("department"):
-        department = Department.objects.filter(code=data["department"]).first()
+def _dispatch(event: Event, step: Step) -> dict:
+    """To the named unit (or the routed one): a unit serving the ticket's street, never another street's."""
+    serving = units_serving(event.street)
+    if step.params.department:
+        department = serving.filter(code=step.params.department).first()
         if department is None:
-            raise TransitionError("没有此责任单位 / no such department")
+            raise TransitionError("该单位不负责此工单所在街道", code="unit_not_serving", field="department")
         event.department = department
     if event.department is None:
-        raise TransitionError("请指定责任单位 / pick the department to dispatch to")
-    _set_due(event, "handle", at)
+        raise TransitionError("请指定责任单位", code="department_required", field="department")
+    if not serving.filter(pk=event.department_id).exists():
+        raise TransitionError("该单位不负责此工单所在街道", code="unit_not_serving", field="department")
+    _set_due(event, "handle", step.at)
     return {"department": event.department.code, "due_at": event.due_at.isoformat()}
 
 
-def _send_back(event: Event, at: datetime, data: dict) -> dict:
+def _send_back(event: Event, step: Step) -> dict:
     returned_by = event.department.code if event.department else None
-    _set_due(event, "accept", at)  # the centre has to find the right unit now
+    _set_due(event, "accept", step.at)  # the centre has to find the right unit now
     return {"department": returned_by}
 
 
-def _request_extension(event: Event, at: datetime, data: dict) -> dict:
-    try:
-        days = int(data.get("days", 0))
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= 30:
-        raise TransitionError("延期天数须为 1-30 个工作日 / ask for 1-30 working days")
+EXTENSION_DAYS = (1, 30)
+
+
+def _request_extension(event: Event, step: Step) -> dict:
+    days = step.params.days
+    if days is None or not EXTENSION_DAYS[0] <= days <= EXTENSION_DAYS[1]:
+        raise TransitionError("延期天数须为 1-30 个工作日", code="invalid_days", field="days")
     return {"days": days}
 
 
-def _grant_extension(event: Event, at: datetime, data: dict) -> dict:
+def _grant_extension(event: Event, step: Step) -> dict:
     asked = event.transitions.filter(action__in=("request_extension", "grant_extension")).order_by("-at", "-pk").first()
     if asked is None or asked.action != "request_extension":
-        raise TransitionError("没有待批准的延期申请 / no extension request waiting")
-    deadline = add_working_days(max(event.due_at or at, at), asked.data["days"])
+        raise TransitionError("没有待批准的延期申请", code="no_extension_request")
+    deadline = add_working_days(max(event.due_at or step.at, step.at), asked.data["days"])
     event.due_at, event.due_estimated = deadline.at, deadline.estimated
     return {"days": asked.data["days"], "due_at": deadline.at.isoformat()}
 
 
-def _feed_back(event: Event, at: datetime, data: dict) -> None:
-    _set_due(event, "verify", at)
+def _feed_back(event: Event, step: Step) -> None:
+    _set_due(event, "verify", step.at)
 
 
-def _close(event: Event, at: datetime, data: dict) -> dict:
-    _end(event, at, Event.Closure.RESOLVED)
-    if "satisfied" in data:
-        event.satisfied = bool(data["satisfied"])
+def _close(event: Event, step: Step) -> dict:
+    _end(event, step.at, Event.Closure.RESOLVED)
+    if step.params.satisfied is not None:
+        event.satisfied = step.params.satisfied
     return {"satisfied": event.satisfied}
 
 
-def _redispatch(event: Event, at: datetime, data: dict) -> None:
-    _set_due(event, "handle", at)
+def _redispatch(event: Event, step: Step) -> None:
+    _set_due(event, "handle", step.at)
 
 
-def _settle(event: Event, at: datetime, data: dict) -> None:
+def _settle(event: Event, step: Step) -> None:
     event.level = 1
-    _end(event, at, Event.Closure.ON_SPOT)
+    _end(event, step.at, Event.Closure.ON_SPOT)
 
 
-def _coordinate(event: Event, at: datetime, data: dict) -> None:
+def _coordinate(event: Event, step: Step) -> None:
     if not event.category.closes_on_coordination:
-        raise TransitionError("此类事件须实际办结，不能以进入协调处置办结 / this category closes only when resolved")
-    _end(event, at, Event.Closure.COORDINATION)
+        raise TransitionError("此类事件须实际办结，不能以进入协调处置办结", code="closes_only_when_resolved")
+    _end(event, step.at, Event.Closure.COORDINATION)
 
 
-def _escalate(event: Event, at: datetime, data: dict) -> dict:
+def _escalate(event: Event, step: Step) -> dict:
     if event.level >= 3:
-        raise TransitionError("已在县（区）级中心，不能再上报 / already at the district centre")
+        raise TransitionError("已在县（区）级中心，不能再上报", code="already_at_district")
     event.level += 1
     return {"level": event.level}
 
@@ -331,7 +366,7 @@ def route_events(ids: Iterable[int] | None = None, progress: bool = False) -> in
             batch = ids[start:start + BATCH]
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")  # compiling the plan cost ~0.9 s a batch, more than it saved
-                cursor.execute(REROUTE_SQL, {"ids": batch, "note": "网格调整后按新边界重新定位 / re-routed after a boundary change"})
+                cursor.execute(REROUTE_SQL, {"ids": batch, "note": "网格调整后按新边界重新定位"})
                 moved_ids += [row[0] for row in cursor.fetchall()]
             bar.update(len(batch))
     _reroute_departments(moved_ids)
@@ -367,35 +402,6 @@ def _reroute_departments(ids: list[int]) -> None:
                                          "areas": [a for _, a in pairs], "departments": departments})
 
 
-# ---- defaults ---------------------------------------------------------------------------------------------------
-
-def install_defaults(street: Area) -> dict[str, int]:
-    """The default category tree (missing codes only: edited categories stay as they are), the street's units
-    named in the 归口办理 table (missing ones created), and the default responsibilities (missing ones only).
-    Idempotent. Returns what it created."""
-    created = {"categories": 0, "departments": 0, "responsibilities": 0}
-    with transaction.atomic():
-        categories: dict[str, EventCategory] = {}
-        for top, children in CATEGORY_TREE:
-            for spec, parent in ((top, None), *((child, top) for child in children)):
-                accept, handle, verify = spec.limits
-                categories[spec.code], new = EventCategory.objects.get_or_create(code=spec.code, defaults={
-                    "name": spec.name, "parent": categories.get(parent.code) if parent else None,
-                    "closes_on_coordination": spec.closes_on_coordination,
-                    "accept_limit": accept, "handle_limit": handle, "verify_limit": verify})
-                created["categories"] += new
-        for code, (suffix, note) in RESPONSIBILITIES.items():
-            unit = UNITS[suffix]
-            department, new = Department.objects.get_or_create(
-                code=f"{street.code[:9]}-{suffix}",
-                defaults={"name": unit.name, "tier": Department.Tier.TOWN, "area": street})
-            created["departments"] += new
-            _, new = Responsibility.objects.get_or_create(category=categories[code], area=None,
-                                                          defaults={"department": department, "note": note})
-            created["responsibilities"] += new
-    return created
-
-
 # ---- tickets waiting for a location (hotline addresses not matched) --------------------------------------------
 
 # A ticket is placed while the centre still reviews or holds it; once dispatched, the unit works from its place.
@@ -411,7 +417,7 @@ def hold_for_placement(event: Event, street: Area) -> None:
     event.save(update_fields=["street", "department", "routing_note", "updated_at"])
 
 
-def place(event_id: int, point: ParsedPoint, user: User, note: str = "", at: datetime | None = None) -> Event:
+def place(*, event_id: int, point: ParsedPoint, user: User, note: str = "", at: datetime | None = None) -> Event:
     """Set the location of a ticket (a hotline ticket whose address matched no building) from a point a person
     picked on the map, keeping the coordinates as sent with their system, and route it again (grid, community,
     street, department). Not a status change: the ticket stays in its state and a 'place' step records who put
@@ -420,12 +426,11 @@ def place(event_id: int, point: ParsedPoint, user: User, note: str = "", at: dat
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).select_related("category", "community", "street").get(pk=event_id)
         if event.merged_into_id is not None:
-            raise TransitionError(f"工单已合并至 #{event.merged_into_id} / the ticket was merged into another")
+            raise TransitionError(f"工单已合并至 #{event.merged_into_id}", code="ticket_merged")
         if event.status not in PLACEABLE:
-            raise TransitionError(f"“{event.get_status_display()}”状态的工单不能再定位 / "
-                                  f"cannot place a ticket that is {event.status}")
+            raise TransitionError(f"“{event.get_status_display()}”状态的工单不能再定位", code="action_not_allowed")
         if CENTRE not in roles_of(user, event):
-            raise TransitionError("您无权为此工单定位 / you may not place this ticket")
+            raise TransitionError("您无权为此工单定位", code="not_your_role", status=403)
         before = [event.location.x, event.location.y] if event.location is not None else None
         event.location = point.point
         event.raw_x, event.raw_y = point.raw
