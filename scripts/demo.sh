@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Command 1: install everything, start the project-local PostGIS, migrate, load the demo town and serve
-# GeoGrid on http://127.0.0.1:8000 together with its background worker. Ctrl-C stops the server and the
-# worker, and stops the database too if this run started it.
+# Command 1: install everything, start the project-local PostGIS, migrate and load the demo town (as the owner
+# role), then serve GeoGrid on http://127.0.0.1:8000 together with its background worker (both as the app
+# role). Ctrl-C stops the server and the worker, and stops the database too if this run started it.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -14,7 +14,7 @@ trap cleanup EXIT INT TERM
 
 geogrid_setup
 log "loading the demo town"
-.venv/bin/python manage.py load_demo
+GEOGRID_DB_ROLE=owner .venv/bin/python manage.py load_demo
 
 mkdir -p "$ROOT/var"
 .venv/bin/python manage.py db_worker >>"$ROOT/var/worker.log" 2>&1 &

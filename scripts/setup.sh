@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by scripts/demo.sh and scripts/test.sh:
 #   Debian packages (when missing) -> .venv + requirements -> project-local PostGIS cluster
-#   (unless DATABASE_URL is set) -> extensions -> migrations.
+#   (unless DATABASE_URL is set) -> its roles -> extensions -> migrations (as the owner role).
 # Source it (`. scripts/setup.sh`): it exports GEOGRID_STARTED_DB=1 when it started the cluster,
 # so the caller can stop it again and leave the machine as it found it.
 set -euo pipefail
@@ -75,7 +75,7 @@ start_local_cluster() {
     # initdb into a scratch folder and rename it when done, so an interrupted run never leaves half a cluster.
     log "creating the project-local PostgreSQL cluster in .pg/data"
     rm -rf "$PG_DATA" "$PG_DATA.new"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA.new" -U geogrid --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA.new" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     as_pg mv "$PG_DATA.new" "$PG_DATA"
   fi
   as_pg mkdir -p "$PG_RUN"
@@ -87,14 +87,71 @@ start_local_cluster() {
       -o "-k '$PG_RUN' -p $GEOGRID_PGPORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off" start >/dev/null
     export GEOGRID_STARTED_DB=1
   fi
-  local psql=(psql -X -q -h "$PG_RUN" -p "$GEOGRID_PGPORT" -U geogrid)
-  if ! "${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='geogrid'" | grep -q 1; then
-    "${psql[@]}" -d postgres -c "CREATE DATABASE geogrid"
-  fi
+  ensure_roles
   # template1 too, so the test database that pytest-django creates has the extensions from the start.
   for db in geogrid template1; do
-    "${psql[@]}" -d "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pgrouting;"
+    pg_sql postgres "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pgrouting;"
   done
+}
+
+pg_sql() {  # pg_sql ROLE DATABASE psql-arguments...
+  local role="$1" db="$2"
+  shift 2
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_RUN" -p "$GEOGRID_PGPORT" -U "$role" -d "$db" "$@"
+}
+
+ensure_roles() {
+  # Roles (README "Database roles"): postgres is the cluster's superuser, geogrid_owner owns the databases and
+  # the schema and runs migrations, geogrid is the application's role (no superuser, no DDL).
+  # Clusters made before this split have one superuser named geogrid: it becomes postgres. A session cannot
+  # rename its own role, hence a helper superuser that lives for the rename only.
+  if ! pg_sql postgres postgres -tAc "SELECT 1" >/dev/null 2>&1; then
+    log "converting the cluster's roles: the superuser geogrid becomes postgres"
+    pg_sql geogrid postgres -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'geogrid_setup') THEN
+          CREATE ROLE geogrid_setup SUPERUSER LOGIN;
+        END IF; END \$\$"
+    pg_sql geogrid_setup postgres -c "ALTER ROLE geogrid RENAME TO postgres"
+  fi
+  pg_sql postgres postgres -c "DROP ROLE IF EXISTS geogrid_setup"
+  pg_sql postgres postgres <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'geogrid_owner') THEN CREATE ROLE geogrid_owner; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'geogrid') THEN CREATE ROLE geogrid; END IF;
+END $$;
+ALTER ROLE geogrid_owner LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE geogrid LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+SQL
+  if ! pg_sql postgres postgres -tAc "SELECT 1 FROM pg_database WHERE datname='geogrid'" | grep -q 1; then
+    pg_sql postgres postgres -c "CREATE DATABASE geogrid OWNER geogrid_owner"
+  fi
+  # Every project database (test databases too, so the owner can drop them) belongs to geogrid_owner, and
+  # so does every table, sequence, view and function in geogrid's public schema that no extension owns.
+  pg_sql postgres postgres <<'SQL'
+DO $$ DECLARE d name; BEGIN
+  FOR d IN SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'
+             AND datdba <> 'geogrid_owner'::regrole LOOP
+    EXECUTE format('ALTER DATABASE %I OWNER TO geogrid_owner', d);
+  END LOOP;
+END $$;
+SQL
+  pg_sql postgres geogrid <<'SQL'
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+              AND c.relowner <> 'geogrid_owner'::regrole
+              AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                              AND d.deptype IN ('e', 'a', 'i')) LOOP
+    EXECUTE format('ALTER TABLE %s OWNER TO geogrid_owner', r.name);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'public' AND p.proowner <> 'geogrid_owner'::regrole
+              AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                              AND d.deptype = 'e') LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO geogrid_owner', r.name);
+  END LOOP;
+END $$;
+SQL
 }
 
 stop_local_cluster() {
@@ -112,7 +169,7 @@ geogrid_setup() {
   else
     log "using DATABASE_URL; the project-local cluster is not started"
   fi
-  log "migrating"
-  .venv/bin/python manage.py migrate --noinput -v 0
-  .venv/bin/python manage.py createcachetable
+  log "migrating (as the owner role)"
+  GEOGRID_DB_ROLE=owner .venv/bin/python manage.py migrate --noinput -v 0
+  GEOGRID_DB_ROLE=owner .venv/bin/python manage.py createcachetable
 }

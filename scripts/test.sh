@@ -7,7 +7,7 @@ trap stop_local_cluster EXIT
 geogrid_setup chromium fonts-noto-cjk
 
 log "loading the demo town"
-.venv/bin/python manage.py load_demo
+GEOGRID_DB_ROLE=owner .venv/bin/python manage.py load_demo
 log "running the test suite"
 # --create-db: a fresh test database every run, so a previous run's leftovers can never matter.
 .venv/bin/pytest --create-db "$@"

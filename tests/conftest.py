@@ -21,6 +21,36 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Tests create, migrate and load the test database as the owner role (README "Database roles"); the
+    app role may not create tables. `app_server` and the tamper tests connect as the app role."""
+    from django.conf import settings
+
+    owner = {key: settings.DATABASE_ROLES["owner"].get(key, "") for key in ("USER", "PASSWORD", "HOST", "PORT")}
+    connection.close()
+    settings.DATABASES["default"].update(owner)
+    connection.settings_dict.update(owner)
+
+
+@pytest.fixture
+def app_db(django_db_setup, django_db_blocker):
+    """A psycopg connection to the test database as the app role, in a transaction that is always rolled
+    back; nest `app_db.transaction()` (a savepoint) around a statement expected to fail."""
+    import psycopg
+    from django.conf import settings
+
+    app = settings.DATABASE_ROLES["app"]
+    with django_db_blocker.unblock():
+        name, owner = connection.settings_dict["NAME"], connection.settings_dict["USER"]
+    if app["USER"] == owner:
+        pytest.skip("DATABASE_URL without DATABASE_OWNER_URL: the app connects as the owner, no roles to test")
+    with psycopg.connect(dbname=name, user=app["USER"], password=app.get("PASSWORD") or None,
+                         host=app["HOST"], port=app["PORT"] or None) as conn:
+        with conn.transaction(force_rollback=True):
+            yield conn
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Create the test database (pytest-django), then load the demo town into it once."""
     with django_db_blocker.unblock():
@@ -38,7 +68,8 @@ def app_server(django_db_setup, django_db_blocker):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     # No worker runs in tests: background tasks run inside the request that queues them.
-    env = dict(os.environ, GEOGRID_DB_NAME=test_db_name, DJANGO_DEBUG="1", GEOGRID_TASKS_IMMEDIATE="1")
+    env = dict(os.environ, GEOGRID_DB_NAME=test_db_name, GEOGRID_DB_ROLE="app", DJANGO_DEBUG="1",
+               GEOGRID_TASKS_IMMEDIATE="1")
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/" + test_db_name))
     # The server's log goes to a file (a map page makes hundreds of tile requests: an unread pipe would fill

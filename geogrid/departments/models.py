@@ -69,3 +69,11 @@ class BusinessGrid(Versioned):
 
     def __str__(self) -> str:
         return f"{self.department.name} {self.name}"
+
+
+@audited(model_name="BusinessGridBaseGridAudit", verbose_name="业务网格对应基础网格", keep_obj=False)
+class AuditedBusinessGridBaseGrid(BusinessGrid.base_grids.through):
+    """Which base grids a business grid covers (a proxy: triggers on the link table migrate only through one)."""
+
+    class Meta:
+        proxy = True

@@ -6,9 +6,12 @@ handling personal data.
 from django.conf import settings
 from django.db import models
 
+from geogrid.core.audit import audited
+
 TARGETS = {"grids": "网格", "areas": "行政区划", "business_grids": "业务网格", "stations": "服务站点"}
 
 
+@audited()
 class ExportRecord(models.Model):
     """导出记录."""
 

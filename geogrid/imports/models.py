@@ -6,7 +6,10 @@ stay exactly as they were.
 from django.conf import settings
 from django.db import models
 
+from geogrid.core.audit import audited
 
+
+@audited(exclude=("progress",))
 class ImportJob(models.Model):
     """导入记录."""
 

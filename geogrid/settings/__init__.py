@@ -94,14 +94,13 @@ PG_DIR = BASE_DIR / ".pg"
 LOCAL_PGPORT = int(os.environ.get("GEOGRID_PGPORT", "54329"))
 
 
-def _database() -> dict:
-    url = os.environ.get("DATABASE_URL")
+def _database(url: str | None, local_user: str) -> dict:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60)
     else:
         config = {
             "NAME": os.environ.get("GEOGRID_DB_NAME", "geogrid"),
-            "USER": "geogrid",
+            "USER": local_user,
             "HOST": str(PG_DIR / "run"),
             "PORT": str(LOCAL_PGPORT),
         }
@@ -111,7 +110,17 @@ def _database() -> dict:
     return config
 
 
-DATABASES = {"default": _database()}
+# Two roles (README "Database roles"): the app role serves requests and runs tasks; it may not create tables,
+# nor change or remove audit rows. The owner role owns the schema: migrations, the demo loader and the tests
+# use it (GEOGRID_DB_ROLE=owner). With DATABASE_URL alone, both are that one role (the operator's choice).
+DATABASE_ROLES = {
+    "app": _database(os.environ.get("DATABASE_URL"), "geogrid"),
+    "owner": _database(os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL"), "geogrid_owner"),
+}
+DATABASE_ROLE = os.environ.get("GEOGRID_DB_ROLE", "app")
+if DATABASE_ROLE not in DATABASE_ROLES:
+    raise ValueError(f"GEOGRID_DB_ROLE must be one of {sorted(DATABASE_ROLES)}, not {DATABASE_ROLE!r}")
+DATABASES = {"default": dict(DATABASE_ROLES[DATABASE_ROLE])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

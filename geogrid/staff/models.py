@@ -42,3 +42,11 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
+
+
+@audited(model_name="StaffMemberGridAudit", verbose_name="人员服务网格", keep_obj=False)
+class AuditedStaffMemberGrid(StaffMember.grids.through):
+    """Which grids a person serves (a proxy: triggers on the link table migrate only through one)."""
+
+    class Meta:
+        proxy = True

@@ -44,6 +44,7 @@ BENCH_DB = "geogrid_bench"
 if os.environ.get("DATABASE_URL"):
     sys.exit("events.py runs on the local cluster only: unset DATABASE_URL")
 os.environ["GEOGRID_DB_NAME"] = BENCH_DB
+os.environ["GEOGRID_DB_ROLE"] = "owner"  # it creates, migrates and drops the scratch database; gunicorn is the app
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geogrid.settings")
 os.environ["DJANGO_DEBUG"] = "0"  # DEBUG keeps every query in memory
 
@@ -186,8 +187,8 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ, GEOGRID_DB_NAME=BENCH_DB, DJANGO_DEBUG="0", GEOGRID_REPORT_RATE="1000000/minute",
-               DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    env = dict(os.environ, GEOGRID_DB_NAME=BENCH_DB, GEOGRID_DB_ROLE="app", DJANGO_DEBUG="0",
+               GEOGRID_REPORT_RATE="1000000/minute", DJANGO_ALLOWED_HOSTS="127.0.0.1")
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "geogrid.wsgi", "-b", f"127.0.0.1:{port}",
                              "--workers", str(workers), "--backlog", "256", "--log-level", "warning"],
                             cwd=ROOT, env=env)
