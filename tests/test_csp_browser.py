@@ -178,13 +178,20 @@ def test_the_ticket_page_and_the_report_page(recorder, app_server, planted, view
     watched.assert_safe()
 
 
-@pytest.mark.parametrize("url", ["/api/schema/swagger/", "/api/schema/redoc/", "/admin/"])
-def test_the_api_docs_and_the_admin_work_under_the_policy(recorder, app_server, url):
+READY = {"swagger": ".swagger-ui .opblock", "redoc": "[role=menuitem], .menu-content li", "admin": "#content-main",
+         "admin-map": ".leaflet-container path.leaflet-interactive"}
+
+
+@pytest.mark.parametrize("page_name", READY)
+def test_the_api_docs_and_the_admin_work_under_the_policy(recorder, app_server, page_name):
+    """The admin's map widget runs its inline start-up script by the request's nonce."""
+    grid = Grid.objects.current().filter(level=1).order_by("code").first()
+    url = {"swagger": "/api/schema/swagger/", "redoc": "/api/schema/redoc/", "admin": "/admin/",
+           "admin-map": f"/admin/grids/grid/{grid.pk}/change/"}[page_name]
     watched = Watched(recorder)
     page = watched.page
     log_in(page, app_server, "admin")
     watched.open(f"{app_server}{url}")
-    ready = {"/api/schema/swagger/": ".swagger-ui .opblock", "/api/schema/redoc/": "[role=menuitem], .menu-content li",
-             "/admin/": "#content-main"}[url]
+    ready = READY[page_name]
     page.locator(ready).first.wait_for(timeout=60_000)
     watched.assert_safe()

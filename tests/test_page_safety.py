@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,17 @@ def test_an_api_body_over_the_limit_is_refused_before_it_is_read(street, setting
     assert "上限" in response.json()["message"]
     page = street.post("/imports/new", data="x" * 2048, content_type="application/octet-stream")
     assert page.status_code == 413 and page["Content-Type"].startswith("text/plain")
+
+
+def test_a_json_body_is_held_to_the_form_data_limit_a_file_upload_is_not(street, settings):
+    """DRF parses a JSON body from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check: the middleware
+    applies it from Content-Length; multipart uploads get GEOGRID_MAX_REQUEST_BODY."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = street.post("/api/v1/events", data="x" * 2048, content_type="application/json")
+    assert response.status_code == 413 and response.json()["code"] == "body_too_large"
+    photo = SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff" + b"\0" * 4096, content_type="image/jpeg")
+    upload = street.post("/open311/v2/requests.json", data={"description": "路灯坏了", "media": photo})
+    assert upload.status_code != 413 and int(upload.request["CONTENT_LENGTH"]) > 4096
 
 
 def test_a_body_within_the_limit_goes_through(street, settings):

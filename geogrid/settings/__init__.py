@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -249,7 +250,8 @@ if os.environ.get("GEOGRID_OSM_BASEMAP") == "1":
 
 # Content-Security-Policy on every response (django-csp 4): scripts only from our own static files (no inline
 # script, no eval; JSON handed to a page rides in <script type="application/json">, which never runs), nothing
-# framed, no plugins. Leaflet and Chart.js position elements through style attributes: style-src-attr allows
+# framed, no plugins. django-leaflet's admin widget starts its map with an inline script carrying the request's
+# nonce; a page that renders no such script gets no nonce in its header. Leaflet and Chart.js position elements through style attributes: style-src-attr allows
 # those, style sheets stay our own. The API docs pages (geogrid/urls.py) add what Swagger UI and Redoc need.
 def _tile_origin(url: str) -> str:
     """https://t{s}.tianditu.gov.cn/... -> https://*.tianditu.gov.cn (a CSP source)."""
@@ -262,7 +264,7 @@ _BASEMAP_ORIGINS = sorted({_tile_origin(b[key]) for b in GEOGRID_ONLINE_BASEMAPS
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],  # a nonce only on a page that asks for one: the admin's map widget
         "style-src": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *_BASEMAP_ORIGINS],
@@ -278,3 +280,5 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies: one declared larger than this is refused (413) before it is read (geogrid/core/middleware.py);
 # the largest legitimate body is an import upload (geogrid/imports/forms.py MAX_UPLOAD_MB) with its form fields.
 GEOGRID_MAX_REQUEST_BODY = int(os.environ.get("GEOGRID_MAX_REQUEST_BODY", str(520 * 1024 * 1024)))
+# Any other body (JSON, form fields): an adjustment request carries a community's grid geometries.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
