@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from geogrid.core import converters
+from geogrid.core.api_docs import RedocView, SwaggerView
 from geogrid.core.views import healthz
 
 converters.register()  # <code:...> in every app's urls.py
@@ -18,8 +19,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("geogrid.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/schema/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
-    path("api/schema/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/schema/swagger/", SwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
+    path("api/schema/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("tiles/", include("tiles.urls")),
     path("open311/v2/", include("geogrid.events.open311_urls")),
     path("imports/", include("geogrid.imports.urls")),

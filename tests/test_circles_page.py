@@ -30,13 +30,13 @@ def test_the_page_computes_a_run_and_shows_circles_sites_and_the_table(recorder,
     assert mclp.startswith("最大覆盖（MCLP）：2 个，新增覆盖") and "47.8% →" in mclp
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() > 0
     # Our own basemap: the streets and water the circles follow, drawn from /tiles/ over the hillshade.
-    page.wait_for_function("[...document.querySelectorAll('canvas.mvt-tile[data-tileset=basemap]')]"
+    page.wait_for_function("() => [...document.querySelectorAll('canvas.mvt-tile[data-tileset=basemap]')]"
                            ".reduce((n, c) => n + Number(c.dataset.features || 0), 0) > 0", timeout=60_000)
     assert page.locator(".leaflet-basemap-pane canvas.mvt-tile").count() > 0
     page.screenshot(path=artifacts / "circles.png")
     # The level switch re-reads the table per community: 8 communities and villages, then the total.
     page.select_option(".table-level", "community")
-    page.wait_for_function("document.querySelectorAll('.circle-table tbody tr').length === 9")
+    page.wait_for_function("() => document.querySelectorAll('.circle-table tbody tr').length === 9")
     assert "城西社区" in page.locator(".circle-table tbody").inner_text()
     assert page.locator(".export-xlsx").get_attribute("href").endswith("/export.xlsx")
     # A run choosing among the planner's own points: MCLP's first site above, and one on a far hill.

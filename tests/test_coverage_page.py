@@ -14,7 +14,7 @@ def test_street_clerk_sees_the_streets_coverage_problems(recorder, app_server, a
     page = recorder.page
     log_in(page, app_server, "street")
     page.goto(f"{app_server}/coverage")
-    page.wait_for_function("!document.querySelector('.problem-summary').textContent.startsWith('正在')",
+    page.wait_for_function("() => !document.querySelector('.problem-summary').textContent.startsWith('正在')",
                            timeout=20_000)
     items = page.locator(".problem-list li")
     assert items.count() == len(expected)
@@ -32,6 +32,6 @@ def test_an_area_outside_the_users_scope_is_refused_on_the_page(recorder, app_se
     page = recorder.page
     log_in(page, app_server, "community")
     page.goto(f"{app_server}/coverage?area={STREET}")
-    page.wait_for_function("document.querySelector('.problem-summary').textContent.startsWith('无法校验')",
+    page.wait_for_function("() => document.querySelector('.problem-summary').textContent.startsWith('无法校验')",
                            timeout=20_000)
     assert "无权" in page.locator(".problem-summary").inner_text()

@@ -36,12 +36,12 @@ def current_codes() -> list[str]:
 
 def open_editor(page, base_url: str) -> None:
     page.goto(f"{base_url}/editor/{COMMUNITY}")
-    page.wait_for_function("document.body.dataset.ready === '1'", timeout=TIMEOUT)
+    page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=TIMEOUT)
     wait_idle(page)
 
 
 def wait_idle(page) -> None:
-    page.wait_for_function("!document.body.dataset.busy", timeout=TIMEOUT)
+    page.wait_for_function("() => !document.body.dataset.busy", timeout=TIMEOUT)
 
 
 def rows(page):
@@ -125,7 +125,7 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
     # Split: the new grid 新1 appears with live statistics; every household is still counted once.
     page.click(".tool[data-tool=split]")
     draw_split_line(page, GRID, 0.45)
-    page.wait_for_function("document.querySelector('.messages').innerText.includes('分割')", timeout=TIMEOUT)
+    page.wait_for_function("() => document.querySelector('.messages').innerText.includes('分割')", timeout=TIMEOUT)
     wait_idle(page)
     assert rows(page).count() == count + 1, page.locator(".messages").inner_text()
     assert households(page, GRID) + households(page, "新1") == old_households
@@ -136,9 +136,9 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
 
     # Undo and redo, from the keyboard and from the buttons.
     page.keyboard.press("Control+z")
-    page.wait_for_function(f"document.querySelectorAll('.grid-table tr.grid-row').length === {count}")
+    page.wait_for_function(f"() => document.querySelectorAll('.grid-table tr.grid-row').length === {count}")
     page.keyboard.press("Control+y")
-    page.wait_for_function(f"document.querySelectorAll('.grid-table tr.grid-row').length === {count + 1}")
+    page.wait_for_function(f"() => document.querySelectorAll('.grid-table tr.grid-row').length === {count + 1}")
     page.click("button.undo")
     assert rows(page).count() == count
     page.click("button.redo")
@@ -174,7 +174,7 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
         other.click(".tool[data-tool=merge]")
         other.click(f'.grid-table tr.grid-row[data-code="{GRID}"]')
         other.click(f'.grid-table tr.grid-row[data-code="{NEIGHBOUR}"]')
-        other.wait_for_function(f"document.querySelectorAll('.grid-table tr.grid-row').length === {count - 1}",
+        other.wait_for_function(f"() => document.querySelectorAll('.grid-table tr.grid-row').length === {count - 1}",
                                 timeout=TIMEOUT)
         wait_idle(other)
         other.fill("#reason", "两个网格户数都偏少，合并")
@@ -187,7 +187,7 @@ def test_split_undo_redo_submit_conflict_approve_and_restore(recorder, browser, 
         other.screenshot(path=artifacts / "editor-conflict.png")
         assert ChangeRequest.objects.filter(pk__gt=request_id, created_by__username="street").count() == 0
         other.reload()  # nothing lost on a reload: the draft comes back from localStorage
-        other.wait_for_function("document.body.dataset.ready === '1'", timeout=TIMEOUT)
+        other.wait_for_function("() => document.body.dataset.ready === '1'", timeout=TIMEOUT)
         assert rows(other).count() == count - 1
         assert "已恢复本机保存的草稿" in other.locator(".messages").inner_text()
 
@@ -257,7 +257,7 @@ def test_merging_grids_is_refused_without_a_shared_boundary_and_lands_with_one(r
     page.click(".tool[data-tool=merge]")
     page.click(f'.grid-table tr.grid-row[data-code="{GRID}"]')
     page.click(f'.grid-table tr.grid-row[data-code="{NEIGHBOUR}"]')
-    page.wait_for_function(f"document.querySelectorAll('.grid-table tr.grid-row').length === {count - 1}",
+    page.wait_for_function(f"() => document.querySelectorAll('.grid-table tr.grid-row').length === {count - 1}",
                            timeout=TIMEOUT)
     wait_idle(page)
     page.fill("#reason", "两个网格户数都偏少，合并")

@@ -105,14 +105,14 @@ def test_report_on_a_phone_then_accept_dispatch_and_start(browser, app_server, a
     page.fill("#description", "三单元楼道口消防通道被电动车堵塞")
     page.set_input_files("#photos", files=[{"name": "scene.png", "mimeType": "image/png", "buffer": PNG}])
     page.locator("#geolocate").tap()  # the phone's fix first (somewhere else) ...
-    page.wait_for_function("document.querySelector('.located').textContent.startsWith('所在网格')")
+    page.wait_for_function("() => document.querySelector('.located').textContent.startsWith('所在网格')")
     assert float(page.input_value("#lon")) == pytest.approx(elsewhere[0], abs=1e-6)
 
     page.locator("#report-map").scroll_into_view_if_needed()
     page.evaluate("([lat, lon]) => window.geogridReportMap.setView([lat, lon], 18, { animate: false })",
                   [target[1], target[0]])
     page.touchscreen.tap(*screen_point(page, *target))  # ... then a tap on the place itself
-    page.wait_for_function(f"document.querySelector('.located').textContent.includes('{grid.code}')")
+    page.wait_for_function(f"() => document.querySelector('.located').textContent.includes('{grid.code}')")
     assert page.input_value("#crs") == "wgs84"
     tapped = parse_point(float(page.input_value("#lon")), float(page.input_value("#lat")), "wgs84")
     assert grid_refs_at(tapped.point)[0][0].code == grid.code

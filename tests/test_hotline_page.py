@@ -147,7 +147,7 @@ def test_the_centre_uploads_a_batch_and_sees_progress_then_the_result(recorder, 
     page.click("text=导入热线工单")
     page.set_input_files("#id_file", str(path))
     page.click("button:has-text('上传并导入')")
-    page.wait_for_function("document.querySelector('.job-summary').textContent.length > 0", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.job-summary').textContent.length > 0", timeout=30_000)
     assert page.locator(".job-progress").get_attribute("value") == "100"
     assert page.locator(".job-percent").inner_text() == "100%"
     assert page.locator(".job-summary").inner_text() == \

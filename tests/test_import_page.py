@@ -17,7 +17,7 @@ def upload(page, app_server, path, target: str, dry_run: bool = True) -> None:
     if dry_run:
         page.check("#id_dry_run")
     page.click("button:has-text('开始导入')")
-    page.wait_for_function("document.querySelector('.job-summary').textContent.length > 0", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('.job-summary').textContent.length > 0", timeout=20_000)
 
 
 def test_a_dry_run_shows_progress_and_what_would_be_written(recorder, app_server, artifacts, tmp_path):

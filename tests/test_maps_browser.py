@@ -42,7 +42,7 @@ def wait_for_tiles(page, *tilesets: str) -> None:
     condition = " && ".join(f"{drawn(t)} > 0" for t in tilesets)
     idle = "(() => { let busy = false; geogridMap.eachLayer(l => { busy = busy || (l.isLoading && l.isLoading()); });" \
            " return !busy; })()"
-    page.wait_for_function(f"{condition} && {idle}", timeout=TILE_TIMEOUT)
+    page.wait_for_function(f"() => {condition} && {idle}", timeout=TILE_TIMEOUT)
 
 
 def switch(page, label: str, on: bool) -> None:
@@ -127,7 +127,7 @@ def test_department_user_sees_the_grids_and_a_click_opens_the_grid_card(recorder
     for expected in ("网格卡片", grid.name, "一级网格", "综合网格", grid.community.name, "网格力量", "业务网格"):
         assert expected in text
     assert "****" in text and not re.search(r"1[3-9]\d{9}", text)  # no full mobile number on the card
-    page.wait_for_function(f"{drawn('selected-grid')} > 0", timeout=TILE_TIMEOUT)  # the grid outlined in red
+    page.wait_for_function(f"() => {drawn('selected-grid')} > 0", timeout=TILE_TIMEOUT)  # the grid outlined in red
     page.wait_for_timeout(200)
     page.screenshot(path=artifacts / "map-card.png")
     if os.environ.get("GEOGRID_README_SCREENSHOT") == "1" or not README_SCREENSHOT.exists():
@@ -139,7 +139,7 @@ def test_department_user_sees_the_grids_and_a_click_opens_the_grid_card(recorder
     assert page.locator(".leaflet-tooltip.grid-label").count() > 0
     switch(page, "一级网格", False)
     assert page.locator("#map canvas[data-tileset=grids-1]").count() == 0
-    page.wait_for_function("!document.querySelector('.leaflet-tooltip.grid-label')")  # labels fade out in 200 ms
+    page.wait_for_function("() => !document.querySelector('.leaflet-tooltip.grid-label')")  # labels fade out in 200 ms
     page.click(".topbar button:has-text('退出')")
     assert urlparse(page.url).path == "/accounts/login/"
     recorder.assert_stayed_local()
@@ -231,7 +231,7 @@ def test_searching_a_grid_code_opens_that_grids_card_with_its_plan(recorder, app
     assert grid.name in text and grid.community.name in text and "一级网格" in text
     assert page.locator("#card dl.grid dd", has_text=re.compile(rf"^{grid.household_count}$")).count() == 1
     # The map flew to the grid and outlines it.
-    page.wait_for_function(f"{drawn('selected-grid')} > 0", timeout=TILE_TIMEOUT)
+    page.wait_for_function(f"() => {drawn('selected-grid')} > 0", timeout=TILE_TIMEOUT)
     lon, lat = interior_point_of(grid.code)
     assert page.evaluate("([lat, lon]) => geogridMap.getBounds().contains([lat, lon])", [lat, lon])
 
@@ -277,7 +277,7 @@ def test_searching_an_address_shows_the_buildings_details(recorder, app_server, 
     assert finest.code in card_value(page, "building", "building-grid")
     assert card_value(page, "grid", "code") == finest.code  # the card of the grid it is counted in
     # Flown close enough for buildings, the building outlined.
-    page.wait_for_function(f"{drawn('selected-building')} > 0", timeout=TILE_TIMEOUT)
+    page.wait_for_function(f"() => {drawn('selected-building')} > 0", timeout=TILE_TIMEOUT)
     wait_for_tiles(page, "buildings")
     assert page.evaluate("geogridMap.getZoom()") >= 17
     page.screenshot(path=artifacts / "map-search-address.png")
@@ -304,13 +304,13 @@ def test_clicking_a_building_shows_its_details(recorder, app_server, artifacts):
     assert card_value(page, "building", "population") == str(building.population)
     assert building.community.name in page.locator("#card dl.building").inner_text()
     assert page.locator("#card .plan-link a").get_attribute("href") == f"/plan/{building.community.code}"
-    page.wait_for_function(f"{drawn('selected-building')} > 0", timeout=TILE_TIMEOUT)
+    page.wait_for_function(f"() => {drawn('selected-building')} > 0", timeout=TILE_TIMEOUT)
     page.wait_for_timeout(200)
     page.screenshot(path=artifacts / "map-building.png")
 
     # Off the building (switched off, so the click lands on the bare grid): the grid card alone.
     switch(page, "房屋", False)
     click_at(page, lat, lon)
-    page.wait_for_function("!document.querySelector('#card dl.building') && document.querySelector('#card dl.grid')")
+    page.wait_for_function("() => !document.querySelector('#card dl.building') && document.querySelector('#card dl.grid')")
     assert page.locator("#card .card-title").inner_text() == "网格卡片"
     recorder.assert_stayed_local()

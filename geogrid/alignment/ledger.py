@@ -5,6 +5,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from geogrid.alignment.selectors import AlignmentReport
+from geogrid.core.xlsx import save_workbook
 
 VERDICTS = {"aligned": "一致", "nearly": "基本一致", "not": "不一致"}
 FILLS = {"aligned": "D3F9D8", "nearly": "FFF3BF", "not": "FFC9C9"}
@@ -32,7 +33,7 @@ def write_report(report: AlignmentReport, path: Path) -> Path:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
-    book.save(path)
+    save_workbook(book, path)
     return path
 
 

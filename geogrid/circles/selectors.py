@@ -6,7 +6,6 @@ households even in a street-wide run.
 """
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
@@ -21,6 +20,7 @@ from geogrid.accounts.selectors import area_code_prefix
 from geogrid.circles.models import BuildingReach, CircleRun, SiteSuggestion, WalkingNetwork
 from geogrid.circles.network import Network
 from geogrid.core.crs import to_area_crs
+from geogrid.core.xlsx import workbook_bytes
 from geogrid.stations.models import ServiceStation
 
 LEVELS = {  # table level -> (code, name) of the building's group
@@ -192,6 +192,4 @@ def run_xlsx(run: CircleRun, user: User | AnonymousUser | None) -> bytes:
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

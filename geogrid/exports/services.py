@@ -25,6 +25,7 @@ from geogrid.accounts.selectors import area_code_prefix, area_of, can_see_person
 from geogrid.areas.models import Area
 from geogrid.core.crs import Crs, from_storage
 from geogrid.core.masking import mask_phone
+from geogrid.core.xlsx import save_workbook
 from geogrid.departments.models import BusinessGrid
 from geogrid.exports.models import ExportRecord
 from geogrid.grids.models import Grid
@@ -172,7 +173,7 @@ def _grid_ledger(area_code: str | None, user: User | AnonymousUser | None) -> Ex
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     path = Path(tempfile.mkdtemp(prefix="geogrid-export-")) / "网格台账.xlsx"
-    book.save(path)
+    save_workbook(book, path)
     return ExportFile(path, path.name, FORMATS["xlsx"][2], len(grids))
 
 

@@ -31,8 +31,22 @@ TABLE_SUFFIXES = {".csv": "CSV", ".xlsx": "XLSX"}
 SPEC_WGS84_FORMATS = {"GeoJSON", "KML"}
 
 
+# Archives (a zipped shapefile, KMZ, XLSX) are checked from their directory before anything is inflated: the
+# members a format reads may total ARCHIVE_MAX_BYTES uncompressed, and above ARCHIVE_RATIO_FLOOR bytes may
+# inflate at most ARCHIVE_MAX_RATIO times their compressed size (real surveys: under 20; zeros: 1000).
+ARCHIVE_MAX_BYTES = 2 * 1024 ** 3
+ARCHIVE_MAX_RATIO = 100
+ARCHIVE_RATIO_FLOOR = 32 * 1024 ** 2
+SHAPEFILE_MEMBERS = (".shp", ".shx", ".dbf", ".prj", ".cpg")  # what GDAL reads of a zipped shapefile
+
+
 class ReadError(Exception):
-    """The file as a whole cannot be read; the message says why (in Chinese and English)."""
+    """The file as a whole cannot be read; the message says why (in Chinese and English), `code` when the
+    refusal has a stable one."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -103,6 +117,8 @@ def open_source(path: Path, *, layer: str | None = None, encoding: str | None = 
         raise ReadError(f"不支持的文件类型 {suffix or '(无扩展名)'}，支持：{known} / unsupported file type")
     fmt = VECTOR_SUFFIXES[suffix]
     dataset, notes = str(path), []
+    if suffix == ".kmz":
+        check_archive(path, lambda name: name.lower().endswith(".kml"))
     if suffix == ".zip":
         dataset, cpg = _shapefile_in_zip(path)
         if encoding is None and not cpg:
@@ -125,14 +141,7 @@ def open_source(path: Path, *, layer: str | None = None, encoding: str | None = 
 
 def _shapefile_in_zip(path: Path) -> tuple[str, bool]:
     """The GDAL path of the one shapefile inside a zip, and whether it has a .cpg (encoding) file."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            broken = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, OSError):
-        raise ReadError(f"压缩包 {path.name} 已损坏或不完整 / the zip file is damaged or truncated") from None
-    if broken is not None:
-        raise ReadError(f"压缩包中的 {broken} 已损坏 / {broken} in the zip is damaged")
+    names = check_archive(path, lambda name: name.lower().endswith(SHAPEFILE_MEMBERS), verify=True)
     shps = [n for n in names if n.lower().endswith(".shp")]
     if len(shps) != 1:
         raise ReadError(f"压缩包中应恰有一个 .shp 文件，实有 {len(shps)} 个 / the zip must hold exactly one .shp")
@@ -141,6 +150,43 @@ def _shapefile_in_zip(path: Path) -> tuple[str, bool]:
         if stem + needed not in {n.lower() for n in names}:
             raise ReadError(f"压缩包缺少 {Path(shps[0]).stem}{needed} / the shapefile lacks its {needed}")
     return f"/vsizip/{path}/{shps[0]}", stem + ".cpg" in {n.lower() for n in names}
+
+
+def check_archive(path: Path, wanted, *, verify: bool = False) -> list[str]:
+    """The names in the zip at `path`, after checking it from its directory alone: no member name that climbs out
+    (`../`, an absolute or drive path), and the members `wanted(name)` selects (the ones the format reads) within
+    ARCHIVE_MAX_BYTES and ARCHIVE_MAX_RATIO. With `verify`, those members are then read once to check their CRC
+    (inflating stops at each member's declared size, so the directory's figures bound the work)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            for info in members:
+                parts = info.filename.replace("\\", "/").split("/")
+                if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+                    raise ReadError(f"压缩包中的路径 {info.filename} 不安全（含 .. 或绝对路径）/ unsafe member path",
+                                    code="archive_unsafe_path")
+            needed = [info for info in members if not info.is_dir() and wanted(info.filename)]
+            size = sum(info.file_size for info in needed)
+            packed = sum(info.compress_size for info in needed)
+            if size > ARCHIVE_MAX_BYTES:
+                raise ReadError(f"压缩包解压后 {size // 1024 ** 2} MB，超过上限 {ARCHIVE_MAX_BYTES // 1024 ** 2} MB "
+                                "/ the archive inflates too large", code="archive_too_large")
+            if size > ARCHIVE_RATIO_FLOOR and size > ARCHIVE_MAX_RATIO * max(packed, 1):
+                raise ReadError(f"压缩包压缩比 {size // max(packed, 1)} 倍，超过上限 {ARCHIVE_MAX_RATIO} 倍，疑为压缩炸弹 "
+                                "/ compression ratio too high", code="archive_ratio")
+            if verify:
+                for info in needed:
+                    with archive.open(info) as member:
+                        while member.read(1024 * 1024):
+                            pass
+    except zipfile.BadZipFile as error:
+        damaged = str(error).removeprefix("Bad CRC-32 for file ").strip("'")
+        raise ReadError(f"压缩包 {path.name} 已损坏或不完整（{damaged}）/ the zip file is damaged or truncated",
+                        code="archive_damaged") from None
+    except (EOFError, OSError, zipfile.LargeZipFile, NotImplementedError):
+        raise ReadError(f"压缩包 {path.name} 已损坏或不完整 / the zip file is damaged or truncated",
+                        code="archive_damaged") from None
+    return [info.filename for info in members]
 
 
 def _detect_dbf_encoding(dataset: str, layer: str | None) -> str:
@@ -167,6 +213,7 @@ def _open_table(path: Path, fmt: str, encoding: str | None) -> SourceFile:
 def _table_rows(path: Path, fmt: str, encoding: str) -> Iterator[list]:
     try:
         if fmt == "XLSX":
+            check_archive(path, lambda name: True)
             workbook = load_workbook(path, read_only=True, data_only=True)
             try:
                 yield from (list(row) for row in workbook.worksheets[0].iter_rows(values_only=True))

@@ -111,7 +111,7 @@ def _open(path: Path, options: ImportOptions) -> SourceFile:
     try:
         return open_source(path, layer=options.layer, encoding=options.encoding)
     except ReadError as error:
-        raise _Failed([Problem(None, str(error))]) from None
+        raise _Failed([Problem(None, str(error), code=error.code)]) from None
 
 
 def _resolve_crs(source: SourceFile, options: ImportOptions, notes: list[str]):

@@ -28,6 +28,7 @@ class Problem:
     message: str
     attributes: dict | None = None
     location: tuple[float, float] | None = None  # in the file's own coordinates
+    code: str | None = None  # a stable code for refusals of the whole file (e.g. archive_too_large)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -1,12 +1,12 @@
 """The dashboard's tables as an XLSX workbook: the monthly rates, one sheet per grouping for the chosen month,
 and the grid workers' score sheets. Rates are stored as fractions with a percent format, so they stay numbers."""
 from datetime import date
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geogrid.core.xlsx import workbook_bytes
 from geogrid.scores.rates import DIMENSIONS, RATES, Counts, RateReport
 from geogrid.scores.selectors import WorkerSheet
 
@@ -60,6 +60,4 @@ def write_dashboard(report: RateReport, month: date, sheets: list[WorkerSheet]) 
             cell.font = Font(bold=True)
         ws.freeze_panes = "B2"
         ws.column_dimensions["A"].width = 28
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -61,7 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "geogrid.core.middleware.BodySizeLimitMiddleware",  # 413 from Content-Length, before anything reads the body
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,3 +256,38 @@ if os.environ.get("GEOGRID_TIANDITU_KEY"):  # 天地图: a key from the Tianditu
 if os.environ.get("GEOGRID_OSM_BASEMAP") == "1":
     GEOGRID_ONLINE_BASEMAPS.append({"name": "OpenStreetMap", "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                                     "attribution": "© OpenStreetMap contributors", "max_zoom": 19})
+
+# Content-Security-Policy on every response (django-csp 4): scripts only from our own static files (no inline
+# script, no eval; JSON handed to a page rides in <script type="application/json">, which never runs), nothing
+# framed, no plugins. django-leaflet's admin widget starts its map with an inline script carrying the request's
+# nonce; a page that renders no such script gets no nonce in its header. Leaflet and Chart.js position elements through style attributes: style-src-attr allows
+# those, style sheets stay our own. The API docs pages (geogrid/urls.py) add what Swagger UI and Redoc need.
+def _tile_origin(url: str) -> str:
+    """https://t{s}.tianditu.gov.cn/... -> https://*.tianditu.gov.cn (a CSP source)."""
+    scheme, _, host = url.split("/")[:3]
+    return f"{scheme}//{'*.' + host.split('.', 1)[1] if '{s}' in host else host}"
+
+
+_BASEMAP_ORIGINS = sorted({_tile_origin(b[key]) for b in GEOGRID_ONLINE_BASEMAPS
+                           for key in ("url", "overlay_url") if key in b})
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],  # a nonce only on a page that asks for one: the admin's map widget
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_BASEMAP_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Request bodies: one declared larger than this is refused (413) before it is read (geogrid/core/middleware.py);
+# the largest legitimate body is an import upload (geogrid/imports/forms.py MAX_UPLOAD_MB) with its form fields.
+GEOGRID_MAX_REQUEST_BODY = int(os.environ.get("GEOGRID_MAX_REQUEST_BODY", str(520 * 1024 * 1024)))
+# Any other body (JSON, form fields): an adjustment request carries a community's grid geometries.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

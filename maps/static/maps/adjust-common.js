@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  const { ApiError, fetchJSON, number } = window.GeoGrid;
+  const { ApiError, fetchJSON, h, textLines, escapeHtml, number } = window.GeoGrid;
 
   /** fetchJSON, but a failure's message is the Chinese part of the server's "中文 / English" message (the whole
    * is in the error's `body`), or names the status when the server gave none. */
@@ -30,10 +30,6 @@
   function shortCode(code, communityCode) {
     return communityCode && code.startsWith(communityCode) && code.length > communityCode.length
       ? code.slice(communityCode.length) : code;
-  }
-
-  function escapeHtml(text) {
-    return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   }
 
   /** Where a grid's label goes: a point well inside the polygon (the most inland of a grid of samples), so
@@ -94,10 +90,10 @@
     return best;
   }
 
-  /** A permanent label (a Leaflet tooltip standing alone) well inside a grid feature. */
-  function gridLabel(feature, html) {
+  /** A permanent label (a Leaflet tooltip standing alone) well inside a grid feature; `content` an element. */
+  function gridLabel(feature, content) {
     return L.tooltip({ permanent: true, direction: "center", className: "grid-label" })
-      .setLatLng(labelPoint(feature.geometry)).setContent(html);
+      .setLatLng(labelPoint(feature.geometry)).setContent(content);
   }
 
   /** Before (dashed red outlines of the touched grids) and after (filled) of a change on one layer group, the
@@ -113,8 +109,8 @@
         ? { color: "#e8590c", weight: 3, fillColor: "#ffa94d", fillOpacity: 0.45 }
         : { color: "#1d4f91", weight: 1.5, fillColor: "#74c0fc", fillOpacity: 0.25 }),
       onEachFeature: (f, layer) => {
-        gridLabel(f, `<b>${escapeHtml(shortCode(codeOf(f), communityCode))}</b>`).addTo(group);
-        layer.bindPopup(`${escapeHtml(codeOf(f))} ${escapeHtml(f.properties.name)}（调整后）`);
+        gridLabel(f, h("b", null, shortCode(codeOf(f), communityCode))).addTo(group);
+        layer.bindPopup(() => textLines(`${codeOf(f)} ${f.properties.name}（调整后）`));
       },
     }).addTo(group);
     L.geoJSON(before, { // only the grids that change: the others' outlines are the same before and after

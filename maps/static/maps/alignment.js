@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  const { fetchJSON, number, percent, tableRow, createMap } = window.GeoGrid;
+  const { fetchJSON, textLines, number, percent, tableRow, createMap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   if (!mapEl.dataset.reportUrl) return;
   const VERDICT = { aligned: ["#2f9e44", "一致"], nearly: ["#f08c00", "基本一致"], not: ["#e03131", "不一致"] };
@@ -21,7 +21,7 @@
       style: (f) => ({ color: VERDICT[f.properties.verdict][0], weight: 2.5, fillOpacity: 0.15 }),
       onEachFeature: (f, layer) => {
         layers[f.properties.code] = layer;
-        layer.bindTooltip(`${f.properties.code} ${f.properties.name}：${VERDICT[f.properties.verdict][1]}`);
+        layer.bindTooltip(() => textLines(`${f.properties.code} ${f.properties.name}：${VERDICT[f.properties.verdict][1]}`));
       },
     }).addTo(map);
     L.geoJSON({ type: "FeatureCollection", features: pieces },
@@ -53,7 +53,7 @@
       filter: (f) => preview.assignment[f.properties.code],
       style: (f) => ({ color: "#fff", weight: 1, fillColor: colour[preview.assignment[f.properties.code]],
                        fillOpacity: 0.45 }),
-      onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.code} → ${preview.assignment[f.properties.code]}`),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textLines(`${f.properties.code} → ${preview.assignment[f.properties.code]}`)),
     }).addTo(map);
     document.querySelector(".preview-changes tbody").replaceChildren(...preview.changes.map((c) =>
       tableRow([`${c.code} ${c.name}`, (c.area_change_m2 > 0 ? "+" : "") + number(c.area_change_m2),

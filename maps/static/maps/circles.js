@@ -6,7 +6,7 @@
 (function () {
   "use strict";
 
-  const { fetchJSON, number, percent, tableRow, createMap, addBasemap } = window.GeoGrid;
+  const { fetchJSON, h, textLines, escapeHtml, number, percent, tableRow, createMap, addBasemap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const BAND_COLOURS = ["#2b8a3e", "#74b816", "#f59f00"]; // 5 / 10 / 15 minutes (or 300 / 500 / 1000 m)
   const OUTSIDE = "#e03131";
@@ -77,7 +77,7 @@
     const by = (type) => collection.features.filter((f) => f.properties.type === type);
     const bands = L.geoJSON({ type: "FeatureCollection", features: by("isochrone").sort((a, b) => b.properties.band - a.properties.band) }, {
       style: (f) => ({ color: BAND_COLOURS[f.properties.band - 1], weight: 1, fillOpacity: 0.18 }),
-      onEachFeature: (f, layer) => layer.bindTooltip(`${run.band_labels[f.properties.band - 1]}服务圈`),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textLines(`${run.band_labels[f.properties.band - 1]}服务圈`)),
     }).addTo(map);
     const buildings = L.geoJSON({ type: "FeatureCollection", features: by("building") }, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
@@ -85,13 +85,13 @@
         color: f.properties.band ? "#fff" : "#862e2e", fillOpacity: 0.85,
         fillColor: f.properties.band ? BAND_COLOURS[f.properties.band - 1] : OUTSIDE,
       }),
-      onEachFeature: (f, layer) => layer.bindTooltip(
-        `${f.properties.address}（${f.properties.households} 户）<br>${describeReach(f.properties, run)}` +
-        (f.properties.station ? `，最近：${f.properties.station}` : "")),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textLines(
+        `${f.properties.address}（${f.properties.households} 户）`,
+        describeReach(f.properties, run) + (f.properties.station ? `，最近：${f.properties.station}` : ""))),
     }).addTo(map);
     const stations = L.geoJSON({ type: "FeatureCollection", features: by("station") }, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#1d4f91", fillOpacity: 1 }),
-      onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.name}（${f.properties.kind}）`),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => textLines(`${f.properties.name}（${f.properties.kind}）`)),
     }).addTo(map);
     const siteLayers = {};
     for (const f of by("site")) {
@@ -99,11 +99,12 @@
       siteLayers[p.method] = siteLayers[p.method] || L.layerGroup();
       L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
         icon: L.divIcon({ className: `site-icon site-${p.method}`, html: String(p.rank), iconSize: [22, 22] }),
-      }).bindTooltip(`建议站点 ${p.method_label} 第 ${p.rank} 个${siteName(p)}：新增覆盖 ${p.gain} 户`).addTo(siteLayers[p.method]);
+      }).bindTooltip(() => textLines(`建议站点 ${p.method_label} 第 ${p.rank} 个${siteName(p)}：新增覆盖 ${p.gain} 户`)).addTo(siteLayers[p.method]);
     }
-    const overlays = { [`${run.band_labels.join("/")}服务圈`]: bands, "楼栋（按步行时间着色）": buildings, "现有站点": stations };
+    // Leaflet's layer control takes its names as HTML.
+    const overlays = { [`${escapeHtml(run.band_labels.join("/"))}服务圈`]: bands, "楼栋（按步行时间着色）": buildings, "现有站点": stations };
     for (const [method, layer] of Object.entries(siteLayers)) {
-      overlays[`建议站点：${by("site").find((f) => f.properties.method === method).properties.method_label}`] = layer;
+      overlays[`建议站点：${escapeHtml(by("site").find((f) => f.properties.method === method).properties.method_label)}`] = layer;
       if (method === "mclp" || method === "lscp") layer.addTo(map);
     }
     L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
@@ -121,12 +122,13 @@
       `${parts.join("，")}；圈外 ${number(s.households - s.covered[s.covered.length - 1])} 户` +
       (visible !== s.households ? `（您的辖区内 ${number(visible)} 户，圈外 ${number(outside)} 户）` : "");
     const legend = document.querySelector(".circle-legend");
-    legend.replaceChildren(...run.band_labels.map((label, i) => {
-      const span = document.createElement("span");
-      span.innerHTML = `<i class="swatch" style="background:${BAND_COLOURS[i]}"></i>${label}内`;
-      return span;
-    }), Object.assign(document.createElement("span"), { innerHTML: `<i class="swatch" style="background:${OUTSIDE}"></i>圈外（未覆盖）` }),
-    Object.assign(document.createElement("span"), { innerHTML: '<i class="swatch station"></i>现有站点' }));
+    const swatch = (colour) => {
+      const i = h("i", { className: "swatch" });
+      i.style.background = colour;
+      return i;
+    };
+    legend.replaceChildren(...run.band_labels.map((label, i) => h("span", null, swatch(BAND_COLOURS[i]), `${label}内`)),
+      h("span", null, swatch(OUTSIDE), "圈外（未覆盖）"), h("span", null, h("i", { className: "swatch station" }), "现有站点"));
   }
 
   function showSites(run, collection) {

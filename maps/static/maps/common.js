@@ -48,6 +48,30 @@
     return data;
   }
 
+  /**
+   * An element built from text, never from HTML: h("p", {className: "x"}, "text", childNode, [more]). Strings
+   * become text nodes, so names people typed in (stations, addresses, grids) show literally; pass the element to
+   * Leaflet's bindTooltip/bindPopup/setContent, which would parse a string as HTML.
+   */
+  function h(tag, props, ...children) {
+    const node = Object.assign(document.createElement(tag), props || {});
+    for (const child of children.flat(Infinity)) {
+      if (child !== null && child !== undefined && child !== false) {
+        node.append(child instanceof Node ? child : String(child));
+      }
+    }
+    return node;
+  }
+
+  /** Text for the few places that take only HTML strings (Leaflet's layer control names, markup the editor
+   * pages assemble): & < > " ' as entities. */
+  function escapeHtml(text) {
+    return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+
+  /** Tooltip/popup content for Leaflet as text: lines (strings, or arrays of strings and nodes) joined by <br>. */
+  const textLines = (...lines) => h("span", null, lines.map((line, i) => (i ? [h("br"), line] : line)));
+
   /* ---------- formats ---------- */
   const numberFormat = new Intl.NumberFormat("zh-CN");
 
@@ -147,7 +171,7 @@
   }
 
   window.GeoGrid = {
-    csrfToken, ApiError, fetchJSON, number, percent, tableRow,
+    csrfToken, ApiError, fetchJSON, h, textLines, escapeHtml, number, percent, tableRow,
     createMap, bboxBounds, vectorLayer, rasterLayers, roadStyle, basemapLayer, addBasemap,
   };
 })();

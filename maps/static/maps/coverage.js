@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  const { fetchJSON, number, createMap } = window.GeoGrid;
+  const { fetchJSON, textLines, number, createMap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const summary = document.querySelector(".problem-summary");
   const list = document.querySelector(".problem-list");
@@ -35,7 +35,7 @@
         const target = layer.getLayers()[i];
         if (target.getBounds) map.fitBounds(target.getBounds(), { maxZoom: 18 });
         const loc = f.properties.location;
-        L.popup().setLatLng([loc.lat, loc.lon]).setContent(item.textContent).openOn(map);
+        L.popup().setLatLng([loc.lat, loc.lon]).setContent(textLines(item.textContent)).openOn(map);
       });
       return item;
     }));
@@ -49,7 +49,7 @@
     .then(([grids, problems]) => {
       const gridLayer = L.geoJSON(grids, {
         style: { color: "#1d4f91", weight: 1.5, fillOpacity: 0.05 },
-        onEachFeature: (f, l) => l.bindTooltip(`${f.properties.code} ${f.properties.name}`),
+        onEachFeature: (f, l) => l.bindTooltip(() => textLines(`${f.properties.code} ${f.properties.name}`)),
       }).addTo(map);
       if (gridLayer.getLayers().length) map.fitBounds(gridLayer.getBounds());
       show(problems);

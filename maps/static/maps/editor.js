@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  const { createMap } = window.GeoGrid;
+  const { createMap, h, textLines } = window.GeoGrid;
   const { api, fmt, shortCode, escapeHtml, gridLabel } = window.GeoGridAdjust;
   const mapEl = document.getElementById("map");
   const data = mapEl.dataset;
@@ -76,7 +76,7 @@
   function bindGrid(feature, layer) {
     const p = feature.properties;
     const stats = p.stats || {};
-    gridLabel(feature, `<b>${escapeHtml(short(p.code))}</b><br>${fmt.int(stats.households)}户`).addTo(labelLayer);
+    gridLabel(feature, textLines(h("b", null, short(p.code)), `${fmt.int(stats.households)}户`)).addTo(labelLayer);
     layer.on("click", () => {
       if (!map.pm.globalDrawModeEnabled()) pickGrid(p.code);
     });

@@ -10,7 +10,7 @@
 (function () {
   "use strict";
 
-  const { fetchJSON, createMap, bboxBounds, vectorLayer, rasterLayers, basemapLayer } = window.GeoGrid;
+  const { fetchJSON, h, textLines, escapeHtml, createMap, bboxBounds, vectorLayer, rasterLayers, basemapLayer } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const cardEl = document.getElementById("card");
   const CATALOGUE_URL = mapEl.dataset.catalogueUrl;
@@ -62,16 +62,6 @@
   const LABEL_CHAR_PX = 13; // about the width of one character of a grid label
   const METRES_PER_PX_Z0 = 156543.03392804097; // Web Mercator metres per pixel at zoom 0
 
-  /* ---------- small DOM helper: h("p", {className: "x"}, "text", childNode) ---------- */
-  function h(tag, props, ...children) {
-    const node = Object.assign(document.createElement(tag), props || {});
-    for (const child of children.flat(Infinity)) {
-      if (child !== null && child !== undefined && child !== false) {
-        node.append(child instanceof Node ? child : String(child));
-      }
-    }
-    return node;
-  }
 
   function areaText(area) {
     return area ? `${area.name}（${area.code}）` : "—";
@@ -197,7 +187,7 @@
       const layer = vectorLayer(vector["business-grids"], "business-grids", {
         sources: { business_grids: (p) => (p.department === department.code ? style : null) }, zIndex: 2,
       });
-      result[`业务网格·${department.name}（${department.count}）`] = layer;
+      result[`业务网格·${escapeHtml(department.name)}（${department.count}）`] = layer;
       hoverLayers.push([layer, (s, p) => `${p.department_name}：${p.name}（${p.code}）`]);
     });
 
@@ -266,7 +256,7 @@
       mapEl.classList.remove("over-feature");
       return;
     }
-    hoverTip.setLatLng(latlng).setContent(h("span", null, lines.map((line, i) => (i ? [h("br"), line] : line))));
+    hoverTip.setLatLng(latlng).setContent(textLines(...lines));
     if (!map.hasLayer(hoverTip)) map.openTooltip(hoverTip);
     mapEl.classList.add("over-feature");
   }

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
 
+  const { h, textLines } = window.GeoGrid;
   const data = JSON.parse(document.getElementById("plan-data").textContent);
   const PALETTE = ["#fde2e4", "#e2ece9", "#dfe7fd", "#fff1c1", "#e8dff5", "#d8f3dc", "#fce1e4", "#ddedea"];
   const map = L.map("plan-map", { zoomControl: false, attributionControl: false, renderer: L.svg({ padding: 0.2 }),
@@ -28,7 +29,7 @@
   level1.forEach((f) => {
     L.tooltip({ permanent: true, direction: "center", className: "grid-label" })
       .setLatLng(f.properties.label_at)
-      .setContent(`<b>${f.properties.short_code}</b><br>${f.properties.name}`)
+      .setContent(textLines(h("b", null, f.properties.short_code), f.properties.name))
       .addTo(map);
   });
   map.fitBounds(boundary.getBounds(), { padding: [12, 12] });

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  const { fetchJSON, createMap, bboxBounds, vectorLayer, addBasemap } = window.GeoGrid;
+  const { fetchJSON, textLines, createMap, bboxBounds, vectorLayer, addBasemap } = window.GeoGrid;
   const mapEl = document.getElementById("map");
   const panel = document.querySelector(".place-panel");
   const PLACE_URL = mapEl.dataset.placeUrl; // "/api/v1/events/0/place": 0 stands for the ticket's id
@@ -89,7 +89,7 @@
         : `不在任何网格内，转${body.street || "街道"}中心处理`;
       resultBox.className = body.grid ? "place-result" : "place-result warn";
       resultBox.textContent = `#${body.id} 已定位：${where}；责任单位：${body.department || "待中心指定"}。`;
-      L.circleMarker(at, PLACED).bindTooltip(`#${body.id} ${where}`).addTo(map);
+      L.circleMarker(at, PLACED).bindTooltip(textLines(`#${body.id} ${where}`)).addTo(map);
       picked.remove();
       picked = null;
       const item = button.closest("li");
