@@ -54,7 +54,7 @@ class OwnRequest(DomainError):
 
 def four_eyes() -> bool:
     """Whether a change request needs someone other than its author to approve it (on unless turned off)."""
-    return getattr(settings, "GEOGRID_FOUR_EYES", True)
+    return settings.GEOGRID_FOUR_EYES
 
 
 @dataclass

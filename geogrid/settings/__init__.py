@@ -291,3 +291,6 @@ CONTENT_SECURITY_POLICY = {
 GEOGRID_MAX_REQUEST_BODY = int(os.environ.get("GEOGRID_MAX_REQUEST_BODY", str(520 * 1024 * 1024)))
 # Any other body (JSON, form fields): an adjustment request carries a community's grid geometries.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The four-eyes rule for change requests: nobody approves their own (GEOGRID_FOUR_EYES=0 turns it off, e.g. for a
+# street office of one clerk).
+GEOGRID_FOUR_EYES = os.environ.get("GEOGRID_FOUR_EYES", "1") not in ("0", "false", "False")
