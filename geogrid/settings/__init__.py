@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
     "geogrid.core",
     "geogrid.areas",
     "geogrid.grids",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",  # who and which URL, for the audit trail
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout answer
 ]
 
 ROOT_URLCONF = "geogrid.urls"
@@ -140,10 +142,25 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Authentication: the login form, the admin login and POST /api/v1/auth/token are throttled by django-axes,
+# per username and, separately, per client address (either locks); a success resets the count. A locked
+# client gets 429: JSON {"code": "login_locked"} on the API, a Chinese page otherwise (accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GEOGRID_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("GEOGRID_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "geogrid.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "geogrid.accounts.lockout.client_address"  # as the API's rate limits see it
+# API tokens expire this many hours after they were issued (401 token_expired) and are deleted on logout;
+# a session lasts a working day.
+GEOGRID_TOKEN_TTL_HOURS = float(os.environ.get("GEOGRID_TOKEN_TTL_HOURS", "10"))
+SESSION_COOKIE_AGE = int(float(os.environ.get("GEOGRID_SESSION_HOURS", "10")) * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "geogrid.accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_RATES": {
