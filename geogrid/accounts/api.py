@@ -7,7 +7,7 @@ asking again after that issues a new one.
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -50,6 +50,8 @@ class TokenView(APIView):
             if getattr(request._request, "axes_locked_out", False):
                 raise LoginLocked()
             raise DomainError("用户名或密码错误", code="invalid_credentials")
+        # A token issued is a login: axes resets the failure count, the user's last_login is updated.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         token = Token.objects.filter(user=user).first()
         if token is not None and token_expired(token):
             token.delete()

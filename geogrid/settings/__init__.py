@@ -158,9 +158,10 @@ GEOGRID_TOKEN_TTL_HOURS = float(os.environ.get("GEOGRID_TOKEN_TTL_HOURS", "10"))
 SESSION_COOKIE_AGE = int(float(os.environ.get("GEOGRID_SESSION_HOURS", "10")) * 3600)
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or expired credential a 401 (session: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "geogrid.accounts.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_RATES": {
@@ -186,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no call to validator.swagger.io
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
