@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no call to validator.swagger.io
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ChangeRequestStatusEnum": "geogrid.adjustments.models.ChangeRequest.Status"},
 }
 
 # Rate-limit counters must be shared by every gunicorn worker: keep them in PostgreSQL.
