@@ -5,41 +5,67 @@ whose location is the building's own point. Logged-in users only, inside their a
 404, the same answer as a building that does not exist. A building holds no personal data (counts only), so
 nothing is masked.
 """
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.buildings.selectors import building_at, building_by_id
-from geogrid.core.crs import CoordinateError, parse_point
-from geogrid.grids.models import Grid
+from geogrid.core.api import DomainError, ErrorSerializer, validated
+from geogrid.locate.api import AreaRefOutput, PointInput, PointOutput, point_of
+
+MAX_ID = 2**63 - 1
 
 
-def _area(area: Area | None) -> dict | None:
-    return None if area is None else {"code": area.code, "name": area.name}
+class BuildingInput(PointInput):
+    """Either `id`, or a point (lon, lat, crs)."""
+
+    id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lon"].required = self.fields["lat"].required = False
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "id" not in attrs and not ("lon" in attrs and "lat" in attrs):
+            raise serializers.ValidationError({"id": [serializers.ErrorDetail("请给出 id 或 lon、lat", code="required")]})
+        return attrs
 
 
-def _grid(grid: Grid | None) -> dict | None:
-    return None if grid is None else {"code": grid.code, "name": grid.name, "level": grid.level}
+class BuildingGridOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
 
 
-def _details(building: Building) -> dict:
-    return {
-        "id": building.pk,
-        "address": building.address,
-        "use": building.use,
-        "use_label": building.get_use_display(),
-        "floors": building.floors,
-        "households": building.households,
-        "resident_households": building.resident_households,
-        "population": building.population,
-        "community": _area(building.community),
-        "grids": [g for g in map(_grid, (building.grid_l3, building.grid_l2, building.grid_l1)) if g],  # finest first
-        "point": {"lon": round(building.point.x, 8), "lat": round(building.point.y, 8), "crs": "cgcs2000"},
-        "bbox": [round(v, 8) for v in building.footprint.extent] if building.footprint else None,
-    }
+class BuildingOutput(serializers.ModelSerializer):
+    use_label = serializers.CharField(source="get_use_display")
+    community = AreaRefOutput(allow_null=True)
+    grids = serializers.SerializerMethodField(help_text="最细一级在前")
+    point = serializers.SerializerMethodField()
+    bbox = serializers.SerializerMethodField(help_text="[xmin, ymin, xmax, ymax]（CGCS2000）")
+
+    class Meta:
+        model = Building
+        fields = ["id", "address", "use", "use_label", "floors", "households", "resident_households", "population",
+                  "community", "grids", "point", "bbox"]
+
+    @extend_schema_field(BuildingGridOutput(many=True))
+    def get_grids(self, building: Building) -> list[dict]:
+        return [BuildingGridOutput(g).data for g in (building.grid_l3, building.grid_l2, building.grid_l1) if g]
+
+    @extend_schema_field(PointOutput)
+    def get_point(self, building: Building) -> dict:
+        return {"lon": round(building.point.x, 8), "lat": round(building.point.y, 8), "crs": "cgcs2000"}
+
+    @extend_schema_field(serializers.ListField(child=serializers.FloatField(), allow_null=True))
+    def get_bbox(self, building: Building) -> list[float] | None:
+        return [round(v, 8) for v in building.footprint.extent] if building.footprint else None
 
 
 class BuildingView(APIView):
@@ -47,18 +73,14 @@ class BuildingView(APIView):
 
     throttle_classes = [UserRateThrottle]
 
+    @extend_schema(operation_id="building", parameters=[BuildingInput],
+                   responses={200: BuildingOutput, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer})
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        if params.get("id"):
-            if not params["id"].isdigit():
-                return Response({"error": "id 必须是整数 / id must be an integer"}, status=400)
-            building = building_by_id(request.user, int(params["id"]))
+        data = validated(BuildingInput, request.query_params)
+        if "id" in data:
+            building = building_by_id(request.user, data["id"])
         else:
-            try:
-                parsed = parse_point(params.get("lon"), params.get("lat"), params.get("crs"))
-            except CoordinateError as error:
-                return Response({"error": str(error)}, status=400)
-            building = building_at(request.user, parsed.point)
+            building = building_at(request.user, point_of(data).point)
         if building is None:
-            return Response({"error": "未找到该房屋 / no such building in your area"}, status=404)
-        return Response(_details(building))
+            raise DomainError("未找到该房屋", code="not_found", status=404)
+        return Response(BuildingOutput(building).data)

@@ -3,13 +3,18 @@
 The same form and service as the export page: the file in the response body, or 400 with the reasons.
 """
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from geogrid.exports.forms import ExportForm
+from geogrid.core.api import DomainError, ErrorSerializer, Input, StrictCharField, validated
+from geogrid.exports.forms import CRS_CHOICES, ExportForm
+from geogrid.exports.models import TARGETS
+from geogrid.exports.services import FORMATS
 from geogrid.exports.views import run_form
 
 
@@ -23,10 +28,41 @@ class FormatIsAFileFormat(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class ExportInput(Input):
+    """The types; the export form then checks what depends on the user (area, department, the CRS code)."""
+
+    target = serializers.ChoiceField(list(TARGETS))
+    format = serializers.ChoiceField(list(FORMATS))
+    crs = serializers.ChoiceField([value for value, _ in CRS_CHOICES], required=False, allow_blank=True,
+                                  help_text="other：用 epsg 给出代码")
+    epsg = StrictCharField(required=False, allow_blank=True, max_length=30, help_text="如 EPSG:4545")
+    area = StrictCharField(required=False, allow_blank=True, max_length=30, help_text="区划代码，默认用户的工作区域")
+    department = StrictCharField(required=False, allow_blank=True, max_length=30, help_text="部门代码（业务网格）")
+
+
+class ExportError(DomainError):
+    code = "export_refused"
+
+
+def form_error(form: ExportForm) -> ExportError:
+    """The form's first problem as the error, all of them under `errors` ({field: [{message, code}]})."""
+    errors = form.errors.get_json_data()
+    field, problems = next(iter(errors.items()))
+    return ExportError(problems[0]["message"], code=problems[0]["code"] or None,
+                       field=None if field == "__all__" else field, errors=errors)
+
+
 class ExportView(APIView):
     throttle_classes = [UserRateThrottle]
     content_negotiation_class = FormatIsAFileFormat
 
+    @extend_schema(operation_id="export", parameters=[ExportInput],
+                   responses={(200, mime): OpenApiResponse(OpenApiTypes.BINARY, description=f"{name} 文件")
+                              for name, (_, _, mime) in FORMATS.items()}
+                   | {400: ErrorSerializer, 403: ErrorSerializer, 429: ErrorSerializer})
     def get(self, request: Request) -> HttpResponse:
-        form = ExportForm(request.query_params, user=request.user)
-        return run_form(form, request.user) or Response({"errors": form.errors.get_json_data()}, status=400)
+        form = ExportForm(validated(ExportInput, request.query_params), user=request.user)
+        response = run_form(form, request.user)
+        if response is None:
+            raise form_error(form)
+        return response

@@ -1,8 +1,12 @@
 """Grid layers as GeoJSON for the map (until vector tiles arrive with the web-map issue)."""
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geogrid.core.api import ErrorSerializer, Input, validated
 from geogrid.grids.models import Grid, GridQuerySet
 from geogrid.grids.selectors import grids_visible_to
 
@@ -17,12 +21,21 @@ class GridFeatureSerializer(GeoFeatureModelSerializer):
                   "building_count", "household_count", "resident_household_count", "population"]
 
 
+class GridLayerInput(Input):
+    level = serializers.ChoiceField(Grid.Level.choices, required=False, allow_blank=True, help_text="只要这一层级")
+
+
 class GridGeoJSONView(ListAPIView):
     """Current grids the user may see, as a GeoJSON FeatureCollection; `?level=1` filters by level."""
 
     serializer_class = GridFeatureSerializer
     pagination_class = None
 
+    @extend_schema(operation_id="grids_geojson", parameters=[GridLayerInput],
+                   responses={200: GridFeatureSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer})
+    def get(self, request: Request) -> Response:
+        self.level = validated(GridLayerInput, request.query_params).get("level") or None
+        return super().get(request)
+
     def get_queryset(self) -> GridQuerySet:
-        level = self.request.query_params.get("level")
-        return grids_visible_to(self.request.user, level=int(level) if level and level.isdigit() else None)
+        return grids_visible_to(self.request.user, level=self.level)

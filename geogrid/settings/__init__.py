@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
     "geogrid.core",
     "geogrid.areas",
     "geogrid.grids",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",  # who and which URL, for the audit trail
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout answer
 ]
 
 ROOT_URLCONF = "geogrid.urls"
@@ -152,10 +154,26 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Authentication: the login form, the admin login and POST /api/v1/auth/token are throttled by django-axes,
+# per username and, separately, per client address (either locks); a success resets the count. A locked
+# client gets 429: JSON {"code": "login_locked"} on the API, a Chinese page otherwise (accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GEOGRID_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("GEOGRID_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "geogrid.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "geogrid.accounts.lockout.client_address"  # as the API's rate limits see it
+# API tokens expire this many hours after they were issued (401 token_expired) and are deleted on logout;
+# a session lasts a working day.
+GEOGRID_TOKEN_TTL_HOURS = float(os.environ.get("GEOGRID_TOKEN_TTL_HOURS", "10"))
+SESSION_COOKIE_AGE = int(float(os.environ.get("GEOGRID_SESSION_HOURS", "10")) * 3600)
+
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or expired credential a 401 (session: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "geogrid.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_RATES": {
@@ -181,7 +199,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no call to validator.swagger.io
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ChangeRequestStatusEnum": "geogrid.adjustments.models.ChangeRequest.Status"},
 }
 
 # Rate-limit counters must be shared by every gunicorn worker: keep them in PostgreSQL.
