@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.contrib.auth.models import User
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def street(client: Client) -> Client:
-    client.login(username="street", password="geogrid-demo")
+    client.force_login(User.objects.get(username="street"))
     return client
 
 
