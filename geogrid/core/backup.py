@@ -338,14 +338,15 @@ def _restrict_app_role(config: dict) -> None:
     from geogrid.core.audit import restrict_app_role
 
     alias = "geogrid_restore_target"
-    connections.settings[alias] = {**connections.settings["default"],
-                                   **{key: config.get(key, "") for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}}
+    default = connections["default"]
+    # A wrapper of its own, never in settings.DATABASES: it lives for these grants only.
+    connections[alias] = type(default)({**default.settings_dict, **{
+        key: config.get(key, "") for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}}, alias)
     try:
         restrict_app_role(using=alias)
     finally:
         connections[alias].close()
         del connections[alias]
-        del connections.settings[alias]
 
 
 def restore_media(tar_path: Path, media_root: Path) -> None:
