@@ -1,15 +1,15 @@
 """The upload page and the page that follows one import (pages only translate HTTP)."""
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from geogrid.accounts.decorators import page_permission_required
 from geogrid.events.selectors import HOTLINE_TARGET
 from geogrid.imports.forms import ImportForm
 from geogrid.imports.selectors import jobs_visible_to
 from geogrid.imports.services import ImportOptions, queue_upload
 
 
-@permission_required("imports.add_importjob")
+@page_permission_required("imports.add_importjob")
 def upload(request: HttpRequest) -> HttpResponse:
     """数据导入: choose a file and what it holds; the import runs in the background worker."""
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -26,7 +26,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", {"form": form, "jobs": jobs})
 
 
-@permission_required("imports.add_importjob")
+@page_permission_required("imports.add_importjob")
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: a progress bar while it runs, then its report."""
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)

@@ -14,7 +14,9 @@ from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.core.copy import copy_rows, ewkb
 from geogrid.core.models import Generation
+from geogrid.core.api import DomainError
 from geogrid.departments.models import BusinessGrid, Department
+from geogrid.departments.services import create_department
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road
 from geogrid.imports.validation import CheckedFeature, Problem
@@ -241,6 +243,23 @@ def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     return created
 
 
+def write_departments(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Departments of the streets and the county, through the checks `manage.py create_department` makes."""
+    ctx.refuse_outside(rows, lambda r: [r.values["area_code"]])
+    created, problems = [], []
+    for row in rows:
+        v = row.values
+        try:
+            department = create_department(code=v["code"], name=v["name"], area_code=v["area_code"], tier=v["tier"])
+        except DomainError as error:
+            problems.append(Problem(row.number, f"{error.message} / {error.code}", row.raw.attributes, code=error.code))
+            continue
+        created.append(Created.of(department, row))
+    if problems:
+        raise WriteError(problems)
+    return created
+
+
 WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]] = {
     "areas": write_areas,
     "grids": write_grids,
@@ -249,4 +268,5 @@ WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]
     "stations": write_stations,
     "roads": write_roads,
     "staff": write_staff,
+    "departments": write_departments,
 }
