@@ -71,6 +71,7 @@ class SourceFile:
     count: int
     notes: list[str] = field(default_factory=list)
     _dataset: str = ""
+    constants: dict[str, str] = field(default_factory=dict)  # values set at import for every feature (--set)
 
     def batches(self, size: int | None = None) -> Iterator[list[Feature]]:
         """Features in batches, read in one sequential pass, so a large file never sits in memory whole."""

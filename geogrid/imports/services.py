@@ -49,6 +49,7 @@ class ImportOptions:
     department_code: str | None = None
     fix: bool = False
     dry_run: bool = False
+    constants: dict[str, str] = field(default_factory=dict)  # `--set kind=社区`: a field's value for every row
 
 
 @dataclass
@@ -93,7 +94,9 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
         notes += source.notes
         crs = _resolve_crs(source, options, notes)
         job.source_crs = crs.name
-        columns, column_errors = resolve_columns(schema, source.columns, options.mapping)
+        source.constants = options.constants
+        columns, column_errors = resolve_columns(schema, [*source.columns, *options.constants],
+                                                 options.mapping | {name: name for name in options.constants})
         if column_errors:
             raise _Failed([Problem(None, e) for e in column_errors])
         _check_all(source, schema, columns, crs, options.fix, repairs, reporter)
@@ -143,6 +146,7 @@ def _checked_batches(source: SourceFile, schema: Schema, columns: dict[str, str]
     for batch in source.batches():
         good, problems = [], []
         for feature in batch:
+            feature.attributes.update(source.constants)
             row, found = check_feature(feature, schema, columns, fix, repairs)
             problems += found
             if row is not None:
