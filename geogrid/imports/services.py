@@ -129,7 +129,7 @@ def _resolve_crs(source: SourceFile, options: ImportOptions, notes: list[str]):
         return parse_crs("cgcs2000")  # a table without geometry: nothing to transform
     if declared and given and declared != given and not source.crs_from_spec:
         raise _Failed([Problem(None, f"文件自带坐标系 {declared.name}，与指定的 {given.name} 不一致；以文件为准时请勿指定 "
-                                     f"--crs / the file declares {declared.name}, not {given.name}")])
+                                     f"--crs / the file declares {declared.name}, not {given.name}", code="crs_mismatch")])
     if given:
         if declared and source.crs_from_spec and declared != given:
             notes.append(f"{source.format} 按规范为 WGS84，按指定改用 {given.name} / {source.format} read as {given.name}")
