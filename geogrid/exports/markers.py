@@ -20,7 +20,8 @@ METADATA_KEY = "GEOGRID_CRS"
 SIDECAR_SUFFIX = ".geogrid-crs"
 HEAD_BYTES = 65536  # the markers sit at the top of a text file
 MARKER = re.compile(r"urn:geogrid:crs:([a-z0-9]+)")
-GEOJSON_CRS_MEMBER = re.compile(rb'^\s*\{[^\[]*?"crs"\s*:', re.S)  # a top-level crs member before any array
+GEOJSON_CRS_MEMBER = re.compile(rb'^\s*\{[^\[]*?"crs"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]+)"', re.S)  # top level, before any array
+SPEC_CRS = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84")
 
 
 def urn(crs: Crs) -> str:
@@ -56,7 +57,7 @@ def read_marker(path: Path, fmt: str, info: dict) -> str | None:
         with open(path, "rb") as handle:
             match = MARKER.search(handle.read(HEAD_BYTES).decode("utf-8", "replace"))
         found = match and match[1]
-    elif fmt == "GPKG":
+    elif fmt == "GeoPackage":
         found = (info.get("layer_metadata") or {}).get(METADATA_KEY)
     elif path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as archive:
@@ -68,6 +69,8 @@ def read_marker(path: Path, fmt: str, info: dict) -> str | None:
 
 
 def declares_crs_member(path: Path) -> bool:
-    """Whether a GeoJSON file writes a top-level `crs` member (then its CRS is the file's, not the spec's)."""
+    """Whether a GeoJSON file names a CRS other than the specification's CRS84 in a top-level `crs` member
+    (then its CRS is the file's, and a contradicting one asked for is refused)."""
     with open(path, "rb") as handle:
-        return bool(GEOJSON_CRS_MEMBER.match(handle.read(HEAD_BYTES)))
+        match = GEOJSON_CRS_MEMBER.match(handle.read(HEAD_BYTES))
+    return match is not None and match[1].decode() not in SPEC_CRS
