@@ -32,11 +32,20 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(SuperuserOnlyAdmin, BaseUserAdmin):
-    """Django's user admin with the scope on the same page; superusers only."""
+    """Django's user admin with the role (组) and the scope on the same page; superusers only. The roles' groups
+    come from `geogrid.accounts.roles`."""
 
     inlines = [UserScopeInline]
-    list_display = ["username", "first_name", "last_name", "scope", "is_staff", "is_active"]
+    list_display = ["username", "first_name", "last_name", "role", "scope", "is_staff", "is_active"]
+    list_filter = ["groups", "is_staff", "is_active"]
     list_select_related = ["scope__area", "scope__department"]
+
+    @admin.display(description="角色")
+    def role(self, obj) -> str:
+        return "、".join(group.name for group in obj.groups.all()) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
 
     @admin.display(description="权限范围")
     def scope(self, obj) -> str:

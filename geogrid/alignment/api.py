@@ -101,7 +101,7 @@ class ApplyView(APIView):
 
     @extend_schema_serializer(component_name="AlignmentApplyOutput")
     class OutputSerializer(serializers.Serializer):
-        generation = serializers.IntegerField()
+        generation = serializers.IntegerField(allow_null=True, help_text="null: already aligned, nothing written")
         report = serializers.DictField(child=serializers.IntegerField(), help_text="the report's summary after")
 
     @extend_schema(operation_id="alignment_apply", request=InputSerializer, responses={200: OutputSerializer, **ERRORS})
@@ -112,5 +112,5 @@ class ApplyView(APIView):
         data: dict[str, Any] = validated(self.InputSerializer, request.data)
         generation = apply_alignment(department=department, user=request.user, decisions=data["decisions"],
                                      accept_low_share=data["accept_low_share"])
-        return Response(self.OutputSerializer({"generation": generation.pk,
+        return Response(self.OutputSerializer({"generation": generation and generation.pk,
                                                "report": alignment_report(department).summary()}).data)

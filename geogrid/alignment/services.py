@@ -103,9 +103,10 @@ def _moves(department: Department, assignment: dict[str, str]) -> list[dict[str,
 
 
 def apply_alignment(*, department: Department, user: User | None, decisions: dict[str, str | None] | None = None,
-                    accept_low_share: bool = False, **overrides: float) -> Generation:
-    """Apply auto-align as a new generation of the department's layer. Refused while low-share base grids
-    are undecided, unless `accept_low_share` takes the majority for them too."""
+                    accept_low_share: bool = False, **overrides: float) -> Generation | None:
+    """Apply auto-align as a new generation of the department's layer; None (nothing written) when the layer
+    is aligned as it would be already. Refused while low-share base grids are undecided, unless
+    `accept_low_share` takes the majority for them too."""
     with transaction.atomic():
         Department.objects.select_for_update().get(pk=department.pk)  # one alignment at a time
         preview = preview_alignment(department=department, decisions=decisions, **overrides)
@@ -113,11 +114,14 @@ def apply_alignment(*, department: Department, user: User | None, decisions: dic
             listed = "、".join(f"{u['base_code']}（{u['business_code']} {u['share']:.0%}）" for u in preview.undecided)
             raise AlignmentError(f"以下基础网格归属不明确，需人工确定：{listed} / decide these base grids first",
                                  code="undecided", field="decisions")
-        generation = create_generation(f"多网合一：{department.name}业务网格按基础网格对齐", user)
-        current = list(BusinessGrid.objects.current().filter(department=department))
-        retire(BusinessGrid.objects.filter(pk__in=[b.pk for b in current]), generation)
+        current = list(BusinessGrid.objects.current().filter(department=department).prefetch_related("base_grids"))
         base_ids = dict(base_grids_of(department).values_list("code", "id"))
         members = {old.pk: [base_ids[c] for c, g in preview.assignment.items() if g == old.code] for old in current}
+        if all(old.source == BusinessGrid.Source.BASE_UNITS and {g.pk for g in old.base_grids.all()} == set(members[old.pk])
+               for old in current):
+            return None  # already aligned: no new generation, no audit rows
+        generation = create_generation(f"多网合一：{department.name}业务网格按基础网格对齐", user)
+        retire(BusinessGrid.objects.filter(pk__in=[b.pk for b in current]), generation)
         _new_versions([(old, members[old.pk]) for old in current if members[old.pk]], generation)
         return generation
 

@@ -62,6 +62,17 @@ class Area(models.Model):
         """6 digits for a county, 9 for a street or township, 12 for a community or village."""
         return self.code[: {self.Kind.COUNTY: 6}.get(self.kind, 9 if self.kind in self.STREET_KINDS else 12)]
 
+    @classmethod
+    def parent_code_of(cls, code: str, kind: str) -> str | None:
+        """The parent's code read from a 12-digit code (GB/T 2260 county + street 3 digits + community 3
+        digits): a street's county is its first 6 digits padded, a community's street its first 9 padded.
+        None for a county, and for a code that does not fit its kind (a "street" ending in 000000)."""
+        if kind in cls.STREET_KINDS and code[6:9] != "000" and code.endswith("000"):
+            return code[:6] + "000000"
+        if kind in cls.COMMUNITY_KINDS and code[6:9] != "000" and not code.endswith("000"):
+            return code[:9] + "000"
+        return None
+
     @staticmethod
     def code_prefix(code: str) -> str:
         """The prefix shared by an area's code and every code under it."""

@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
 from geogrid.accounts.models import UserScope
+from geogrid.accounts.roles import COMMUNITY_GROUP, STREET_GROUP, install_role_groups
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.buildings.services import place_buildings
@@ -70,43 +71,6 @@ class DemoUser:
     department_code: str | None = None
     groups: tuple[str, ...] = ()
     street_code: str = STREET_CODE  # loaded with this street
-
-
-STREET_GROUP = "街道网格管理员"
-COMMUNITY_GROUP = "社区网格管理员"
-# Permission groups of the demo logins: {group: {"app_label.model": actions}}. The street clerk keeps the
-# street's data (the admin keeps it to the street, geogrid.accounts.admin_scope); areas are view only, event
-# categories are viewed to pick one; nobody deletes, and scopes are for superusers only.
-DEMO_GROUPS = {
-    STREET_GROUP: {
-        "areas.area": ("view",), "events.eventcategory": ("view",), "imports.importjob": ("view", "add"),
-        **dict.fromkeys(["grids.grid", "buildings.building", "staff.staffmember", "stations.servicestation",
-                         "departments.department", "departments.businessgrid", "roads.road",
-                         "roads.water"], ("view", "add", "change")),
-        "adjustments.changerequest": ("view", "add", "approve"),  # the street's grid centre approves
-        "events.event": ("view", "add", "review"),  # the street's centre reviews, dispatches, verifies
-        "events.responsibility": ("view", "add", "change"),
-        "circles.walkingnetwork": ("view", "change"), "circles.circlerun": ("view",),
-        "circles.sitesuggestion": ("view",),
-    },
-    COMMUNITY_GROUP: {"grids.grid": ("view",), "adjustments.changerequest": ("view", "add"),
-                      "events.event": ("view", "add")},
-}
-
-
-def demo_group(name: str, permissions: dict[str, tuple[str, ...]]) -> Group:
-    """The group `name` holding exactly these permissions (created or reset: idempotent)."""
-    group, _ = Group.objects.get_or_create(name=name)
-    wanted = Q()
-    for label, actions in permissions.items():
-        app_label, model = label.split(".")
-        wanted |= Q(content_type__app_label=app_label, content_type__model=model,
-                    codename__in=[f"{action}_{model}" for action in actions])
-    found = list(Permission.objects.filter(wanted))
-    if len(found) != sum(map(len, permissions.values())):
-        raise LookupError(f"a permission of the demo group {name} does not exist")
-    group.permissions.set(found)
-    return group
 
 
 FIRST_COMMUNITY_CODE, FIRST_COMMUNITY_NAME = min(URBAN_COMMUNITIES.values())
@@ -181,8 +145,8 @@ def drop_first_streets_default_rows() -> None:
 
 
 def refresh_demo_groups() -> None:
-    """The demo groups with exactly their permissions, and the demo logins in their groups."""
-    groups = {name: demo_group(name, perms) for name, perms in DEMO_GROUPS.items()}
+    """The role groups with exactly their permissions (geogrid.accounts.roles), and the demo logins in them."""
+    groups = {group.name: group for group in install_role_groups(Group, Permission).values()}
     for demo in DEMO_USERS:
         user = User.objects.filter(username=demo.username).first()
         if user is not None:

@@ -33,11 +33,21 @@ class ExportInput(Input):
 
     target = serializers.ChoiceField(list(TARGETS))
     format = serializers.ChoiceField(list(FORMATS))
-    crs = serializers.ChoiceField([value for value, _ in CRS_CHOICES], required=False, allow_blank=True,
-                                  help_text="other：用 epsg 给出代码")
+    crs = StrictCharField(required=False, allow_blank=True, max_length=30,
+                          help_text=f"{'、'.join(v for v, _ in CRS_CHOICES)} 或 EPSG:代码（如 EPSG:4545，同 locate）")
     epsg = StrictCharField(required=False, allow_blank=True, max_length=30, help_text="如 EPSG:4545")
     area = StrictCharField(required=False, allow_blank=True, max_length=30, help_text="区划代码，默认用户的工作区域")
     department = StrictCharField(required=False, allow_blank=True, max_length=30, help_text="部门代码（业务网格）")
+
+
+    def validate(self, data: dict) -> dict:
+        """`crs=EPSG:4545` as locate and the command line take it: the form's "other" with that code."""
+        crs = data.get("crs") or ""
+        if crs and crs not in dict(CRS_CHOICES):
+            if data.get("epsg"):
+                raise serializers.ValidationError({"crs": "crs 已给出 EPSG 代码时不要再填 epsg / give the code once"})
+            data = {**data, "crs": "other", "epsg": crs}
+        return data
 
 
 class ExportError(DomainError):

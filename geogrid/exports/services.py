@@ -2,8 +2,8 @@
 
 Columns carry the import schemas' canonical names (a shapefile's short names where DBF needs them), so a file
 exported here imports back unchanged. Coordinates are written in the CRS the user picks, GCJ-02 and BD-09
-included for Amap/Baidu-based apps; those shifted systems have no EPSG code, so their files carry no CRS
-(GeoJSON and KML are WGS84 by their specifications and say nothing either).
+included for Amap/Baidu-based apps; every file says its CRS (geogrid.exports.markers), the shifted systems,
+which have no EPSG code, in a GeoGrid marker the importer reads.
 """
 import shutil
 import tempfile
@@ -27,6 +27,7 @@ from geogrid.core.crs import Crs, from_storage
 from geogrid.core.masking import mask_phone
 from geogrid.core.xlsx import save_workbook
 from geogrid.departments.models import BusinessGrid
+from geogrid.exports.markers import layer_metadata, mark_file
 from geogrid.exports.models import ExportRecord
 from geogrid.grids.models import Grid
 from geogrid.imports.schemas import SHAPEFILE_NAMES
@@ -121,7 +122,9 @@ def export_layer(target: str, fmt: str, crs: Crs, *, area_code: str | None = Non
         warnings.filterwarnings("ignore", "'crs' was not provided")  # GCJ-02/BD-09 have no CRS to write
         write(str(out), shapely.to_wkb(geoms), columns, [short.get(n, n) for n in names],
               geometry_type=_geometry_type(geoms), crs=f"EPSG:{crs.epsg}" if crs.epsg else None, driver=driver,
-              encoding="UTF-8" if fmt == "shp" else None)
+              encoding="UTF-8" if fmt == "shp" else None,
+              layer_metadata=layer_metadata(crs) if fmt == "gpkg" else None)
+    mark_file(out, fmt, crs)
     if fmt == "shp":
         out = _zip_shapefile(folder, stem)
     return ExportFile(out, out.name, content_type, len(rows))

@@ -34,6 +34,8 @@ class ImportForm(forms.Form):
                                         to_field_name="code")
     mapping = forms.CharField(label="字段对应", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="每行一个：字段=文件中的列名，如 code=WGBM")
+    constants = forms.CharField(label="固定值", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text="文件中没有的列，每行一个：字段=值，如 kind=社区（每个要素都取该值）")
     fix = forms.BooleanField(label="修复无效几何（make_valid）并去除 Z/M", required=False)
     dry_run = forms.BooleanField(label="试导入（只检查，不写入）", required=False)
 
@@ -48,12 +50,20 @@ class ImportForm(forms.Form):
         return upload
 
     def clean_mapping(self) -> dict[str, str]:
-        mapping = {}
-        for line in self.cleaned_data["mapping"].splitlines():
-            if not line.strip():
-                continue
-            field, sep, column = line.partition("=")
-            if not sep:
-                raise forms.ValidationError(f"“{line}” 应写成 字段=列名 / write FIELD=COLUMN")
-            mapping[field.strip()] = column.strip()
-        return mapping
+        return _pairs(self.cleaned_data["mapping"], "字段=列名 / write FIELD=COLUMN")
+
+    def clean_constants(self) -> dict[str, str]:
+        return _pairs(self.cleaned_data["constants"], "字段=值 / write FIELD=VALUE")
+
+
+def _pairs(text: str, shape: str) -> dict[str, str]:
+    """One `name=value` a line, blank lines skipped."""
+    pairs = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep:
+            raise forms.ValidationError(f"“{line}” 应写成 {shape}")
+        pairs[name.strip()] = value.strip()
+    return pairs

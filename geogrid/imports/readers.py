@@ -16,6 +16,8 @@ from pyogrio.errors import DataSourceError, DataLayerError
 from pyogrio.raw import open_arrow
 from pyogrio.raw import read as ogr_read
 
+from geogrid.exports.markers import declares_crs_member, read_marker
+
 BATCH_SIZE = 5000
 BATCH_BYTES = 16 * 1024 * 1024  # of source file per batch: bounds memory for files of large features
 
@@ -71,6 +73,7 @@ class SourceFile:
     count: int
     notes: list[str] = field(default_factory=list)
     _dataset: str = ""
+    constants: dict[str, str] = field(default_factory=dict)  # values set at import for every feature (--set)
 
     def batches(self, size: int | None = None) -> Iterator[list[Feature]]:
         """Features in batches, read in one sequential pass, so a large file never sits in memory whole."""
@@ -133,8 +136,8 @@ def open_source(path: Path, *, layer: str | None = None, encoding: str | None = 
         info = pyogrio.read_info(dataset, layer=layer, encoding=encoding)
     except (DataSourceError, DataLayerError) as error:
         raise ReadError(f"无法读取文件 {path.name}：{error} / cannot read the file") from None
-    crs = info["crs"]
-    from_spec = fmt in SPEC_WGS84_FORMATS
+    crs = read_marker(path, fmt, info) or info["crs"]  # a GeoGrid export's GCJ-02/BD-09 marker first
+    from_spec = fmt in SPEC_WGS84_FORMATS and crs == info["crs"] and not (fmt == "GeoJSON" and declares_crs_member(path))
     return SourceFile(path, fmt, layer or (layers[0] if layers else None), crs, from_spec, encoding or info["encoding"],
                       list(info["fields"]), int(info["features"]), notes, dataset)
 

@@ -64,6 +64,8 @@ GRID_SETTINGS = (("城市", "urban"), ("农村", "rural"), ("小区", "estate"),
 STATION_KINDS = (("党群服务中心", "party_mass_centre"), ("网格党群服务站", "grid_station"), ("便民服务点", "convenience"))
 ROAD_KINDS = (("主干道", "primary"), ("次干道", "secondary"), ("支路", "residential"), ("巷道", "residential"),
               ("支路/巷道", "residential"), ("村道", "rural"), ("步道", "path"), ("人行道", "path"))
+DEPARTMENT_TIERS = (("乡镇（街道）级", "town"), ("街道级", "town"), ("乡镇级", "town"), ("县（区）级", "district"),
+                    ("县级", "district"), ("区级", "district"))
 STAFF_ROLES = (("网格长", "leader"), ("专职网格员", "full_time"), ("兼职网格员", "part_time"), ("网格指导员", "supervisor"),
                ("部门一线人员", "department"), ("联户长", "household_head"))
 
@@ -110,6 +112,12 @@ SCHEMAS: dict[str, Schema] = {
             Field("name", aliases=(*NAME_ALIASES, "道路名称"), default=""),
             Field("kind", aliases=("等级", "道路等级", "类型"), default="residential", choices=ROAD_KINDS),
         ), key=None),
+        Schema("departments", "部门", GeometryKind.NONE, (
+            Field("code", required=True, aliases=("部门代码", "部门编码", "编码", "代码", "CODE")),
+            Field("name", required=True, aliases=("部门名称", *NAME_ALIASES)),
+            Field("area_code", required=True, aliases=("所属区划代码", "区划代码", "所属街道代码")),
+            Field("tier", aliases=("层级",), choices=DEPARTMENT_TIERS),
+        )),
         Schema("staff", "网格工作人员", GeometryKind.NONE, (
             Field("name", required=True, aliases=("姓名",)),
             Field("role", required=True, aliases=("角色", "职务"), choices=STAFF_ROLES),

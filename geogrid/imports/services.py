@@ -49,6 +49,7 @@ class ImportOptions:
     department_code: str | None = None
     fix: bool = False
     dry_run: bool = False
+    constants: dict[str, str] = field(default_factory=dict)  # `--set kind=社区`: a field's value for every row
 
 
 @dataclass
@@ -93,7 +94,9 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
         notes += source.notes
         crs = _resolve_crs(source, options, notes)
         job.source_crs = crs.name
-        columns, column_errors = resolve_columns(schema, source.columns, options.mapping)
+        source.constants = options.constants
+        columns, column_errors = resolve_columns(schema, [*source.columns, *options.constants],
+                                                 options.mapping | {name: name for name in options.constants})
         if column_errors:
             raise _Failed([Problem(None, e) for e in column_errors])
         _check_all(source, schema, columns, crs, options.fix, repairs, reporter)
@@ -126,7 +129,7 @@ def _resolve_crs(source: SourceFile, options: ImportOptions, notes: list[str]):
         return parse_crs("cgcs2000")  # a table without geometry: nothing to transform
     if declared and given and declared != given and not source.crs_from_spec:
         raise _Failed([Problem(None, f"文件自带坐标系 {declared.name}，与指定的 {given.name} 不一致；以文件为准时请勿指定 "
-                                     f"--crs / the file declares {declared.name}, not {given.name}")])
+                                     f"--crs / the file declares {declared.name}, not {given.name}", code="crs_mismatch")])
     if given:
         if declared and source.crs_from_spec and declared != given:
             notes.append(f"{source.format} 按规范为 WGS84，按指定改用 {given.name} / {source.format} read as {given.name}")
@@ -143,6 +146,7 @@ def _checked_batches(source: SourceFile, schema: Schema, columns: dict[str, str]
     for batch in source.batches():
         good, problems = [], []
         for feature in batch:
+            feature.attributes.update(source.constants)
             row, found = check_feature(feature, schema, columns, fix, repairs)
             problems += found
             if row is not None:

@@ -68,8 +68,12 @@ def resolve_columns(schema: Schema, columns: list[str], mapping: dict[str, str])
     return resolved, errors
 
 
+def _blank(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
 def _coerce(f: Field, raw) -> tuple[object, str | None]:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if _blank(raw):
         if f.required:
             return None, f"必填字段 {f.name} 为空 / required field {f.name} is empty"
         return f.default, None
@@ -98,14 +102,15 @@ def check_feature(feature: Feature, schema: Schema, columns: dict[str, str], fix
     problems: list[Problem] = []
     attrs = feature.attributes
 
-    def problem(message: str, location=None) -> None:
-        problems.append(Problem(feature.number, message, attrs, location))
+    def problem(message: str, location=None, code: str | None = None) -> None:
+        problems.append(Problem(feature.number, message, attrs, location, code))
 
     values = {}
     for f in schema.fields:
-        value, error = _coerce(f, attrs.get(columns[f.name]) if f.name in columns else None)
+        raw = attrs.get(columns[f.name]) if f.name in columns else None
+        value, error = _coerce(f, raw)
         if error:
-            problem(error)
+            problem(error, code="required" if value is None and f.required and _blank(raw) else "invalid_value")
         values[f.name] = value
     geometry = _check_geometry(feature, schema, fix, problem, repairs)
     if problems:

@@ -1,15 +1,15 @@
 """The upload page and the page that follows one import (pages only translate HTTP)."""
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from geogrid.accounts.decorators import page_permission_required
 from geogrid.events.selectors import HOTLINE_TARGET
 from geogrid.imports.forms import ImportForm
 from geogrid.imports.selectors import jobs_visible_to
 from geogrid.imports.services import ImportOptions, queue_upload
 
 
-@permission_required("imports.add_importjob")
+@page_permission_required("imports.add_importjob")
 def upload(request: HttpRequest) -> HttpResponse:
     """数据导入: choose a file and what it holds; the import runs in the background worker."""
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -19,14 +19,14 @@ def upload(request: HttpRequest) -> HttpResponse:
         options = ImportOptions(target=data["target"], crs=data["crs"] or None, layer=data["layer"] or None,
                                 encoding=data["encoding"] or None, mapping=data["mapping"],
                                 department_code=department.code if department else None,
-                                fix=data["fix"], dry_run=data["dry_run"])
+                                fix=data["fix"], dry_run=data["dry_run"], constants=data["constants"])
         job = queue_upload(data["file"], options, request.user)
         return redirect("import-job", pk=job.pk)
     jobs = jobs_visible_to(request.user).exclude(target=HOTLINE_TARGET)[:20]  # those have their own page
     return render(request, "imports/upload.html", {"form": form, "jobs": jobs})
 
 
-@permission_required("imports.add_importjob")
+@page_permission_required("imports.add_importjob")
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: a progress bar while it runs, then its report."""
     job = get_object_or_404(jobs_visible_to(request.user), pk=pk)

@@ -14,7 +14,9 @@ from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.core.copy import copy_rows, ewkb
 from geogrid.core.models import Generation
+from geogrid.core.api import DomainError
 from geogrid.departments.models import BusinessGrid, Department
+from geogrid.departments.services import create_department
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road
 from geogrid.imports.validation import CheckedFeature, Problem
@@ -97,14 +99,20 @@ def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     rows = sorted(rows, key=lambda r: AREA_TIER[r.values["kind"]])
     _refuse_taken(rows, set(Area.objects.filter(code__in=[r.values["code"] for r in rows]).values_list("code", flat=True)),
                   "区划代码")
-    known = dict(Area.objects.filter(code__in=[r.values["parent_code"] for r in rows if r.values["parent_code"]])
-                 .values_list("code", "id"))
+    known = dict(Area.objects.filter(code__in=[r.values["parent_code"] or Area.parent_code_of(r.values["code"], r.values["kind"])
+                                               for r in rows]).values_list("code", "id"))
     created, problems = [], []
     for row in rows:
         v = row.values
-        parent_id = known.get(v["parent_code"]) if v["parent_code"] else None
+        parent_code = None if v["kind"] == "county" else v["parent_code"] or Area.parent_code_of(v["code"], v["kind"])
+        parent_id = known.get(parent_code)
+        if v["kind"] != "county" and parent_code is None:
+            problems.append(Problem(row.number, f"必填字段 parent_code 为空，且无法从代码 {v['code']} 推出上级区划 / "
+                                                "required field parent_code is empty", row.raw.attributes, code="required"))
+            continue
         if v["kind"] != "county" and parent_id is None:
-            problems.append(_problem(row, f"上级区划 {v['parent_code'] or '(未填)'} 不存在 / unknown parent area"))
+            problems.append(Problem(row.number, f"上级区划 {parent_code} 不存在 / unknown parent area", row.raw.attributes,
+                                    code="unknown_parent"))
             continue
         area = Area.objects.create(code=v["code"], name=v["name"], kind=v["kind"], parent_id=parent_id,
                                    geom=_multipolygon(row.geometry))
@@ -241,6 +249,23 @@ def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     return created
 
 
+def write_departments(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Departments of the streets and the county, through the checks `manage.py create_department` makes."""
+    ctx.refuse_outside(rows, lambda r: [r.values["area_code"]])
+    created, problems = [], []
+    for row in rows:
+        v = row.values
+        try:
+            department = create_department(code=v["code"], name=v["name"], area_code=v["area_code"], tier=v["tier"])
+        except DomainError as error:
+            problems.append(Problem(row.number, f"{error.message} / {error.code}", row.raw.attributes, code=error.code))
+            continue
+        created.append(Created.of(department, row))
+    if problems:
+        raise WriteError(problems)
+    return created
+
+
 WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]] = {
     "areas": write_areas,
     "grids": write_grids,
@@ -249,4 +274,5 @@ WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]
     "stations": write_stations,
     "roads": write_roads,
     "staff": write_staff,
+    "departments": write_departments,
 }

@@ -36,20 +36,22 @@ class Command(BaseCommand):
             if opts["apply"]:
                 generation = apply_alignment(department=department, user=None, decisions=decisions,
                                              accept_low_share=opts["accept_low_share"])
-                self.stdout.write(self.style.SUCCESS(f"applied as generation {generation.pk}"))
+                self.stdout.write(self.style.SUCCESS(
+                    "已对齐，无需改动，未写入任何内容 / already aligned, nothing written" if generation is None else
+                    f"已写入新版本（版本 {generation.pk}）/ applied as generation {generation.pk}"))
         except AlignmentError as error:
             raise CommandError(str(error)) from None
 
     def _show(self, preview) -> None:
         for change in preview.changes:
             d = change.as_dict()
-            self.stdout.write(f"{d['code']} {d['name']}: {d['area_before_m2']:,.0f} → {d['area_after_m2']:,.0f} m² "
-                              f"({d['area_change_m2']:+,.0f}), {len(d['base_grids'])} base grids")
+            self.stdout.write(f"{d['code']} {d['name']}：面积 {d['area_before_m2']:,.0f} → {d['area_after_m2']:,.0f} m²"
+                              f"（{d['area_change_m2']:+,.0f}），对应基础网格 {len(d['base_grids'])} 个")
         for move in preview.moves:
-            self.stdout.write(f"  {move['households']} households ({move['buildings']} buildings): "
-                              f"{move['from'] or '—'} → {move['to'] or '—'}")
+            self.stdout.write(f"  {move['households']} 户（{move['buildings']} 栋楼）：{move['from'] or '—'} → "
+                              f"{move['to'] or '—'}")
         for item in preview.undecided:
-            self.stdout.write(self.style.WARNING(f"  decide: {item['base_code']} → {item['business_code']}? "
-                                                 f"(share {item['share']:.0%})"))
+            self.stdout.write(self.style.WARNING(f"  需确定：{item['base_code']} → {item['business_code']}？"
+                                                 f"（面积占比 {item['share']:.0%}）"))
         if preview.unassigned:
-            self.stdout.write(f"  base grids no business grid holds: {len(preview.unassigned)}")
+            self.stdout.write(f"  未被任何业务网格包含的基础网格：{len(preview.unassigned)} 个")

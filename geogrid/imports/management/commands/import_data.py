@@ -10,6 +10,17 @@ from geogrid.imports.services import ImportOptions, run_import
 PHASE_LABELS = {"check": "检查 check", "write": "写入 write"}
 
 
+def _pairs(option: str, items: list[str]) -> dict[str, str]:
+    """`FIELD=VALUE` items as a dict."""
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise CommandError(f"{option} 应写成 字段=值，实为 {item} / {option} needs FIELD=VALUE")
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
 class Command(BaseCommand):
     help = ("Import GeoJSON, zipped Shapefile, GeoPackage, KML, CSV or XLSX into GeoGrid: all of it or none of it. "
             "Targets and their fields are documented in the README (Import section).")
@@ -22,20 +33,17 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", help="attribute encoding of a shapefile without .cpg or a CSV, e.g. gbk")
         parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                             help="read FIELD from COLUMN (repeatable)")
+        parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="constants",
+                            help="give FIELD this value in every row, e.g. --set kind=社区 (repeatable)")
         parser.add_argument("--department", help="department code (business grids)")
         parser.add_argument("--fix", action="store_true", help="repair invalid geometry and drop Z/M; lists each repair")
         parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
 
     def handle(self, *args, file: Path, verbosity: int, **opts) -> None:
-        mapping = {}
-        for item in opts["map"]:
-            target, sep, source = item.partition("=")
-            if not sep:
-                raise CommandError(f"--map needs FIELD=COLUMN, got {item!r}")
-            mapping[target.strip()] = source.strip()
         options = ImportOptions(target=opts["target"], crs=opts["crs"], layer=opts["layer"],
-                                encoding=opts["encoding"], mapping=mapping, department_code=opts["department"],
-                                fix=opts["fix"], dry_run=opts["dry_run"])
+                                encoding=opts["encoding"], mapping=_pairs("--map", opts["map"]),
+                                department_code=opts["department"], fix=opts["fix"], dry_run=opts["dry_run"],
+                                constants=_pairs("--set", opts["constants"]))
         bars: dict[str, tqdm] = {}
 
         def progress(phase: str, done: int, total: int) -> None:

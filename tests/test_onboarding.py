@@ -1,0 +1,124 @@
+"""Onboarding a street from its own files, as the README walkthrough "Onboarding a street (without the demo)"
+does: areas (communities without a parent column, their kind set at import), departments, grids, buildings,
+staff and users, then locate and scoping. The codes are a county the demo does not have (330106, 西湖区)."""
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import Point
+from django.core.management import CommandError, call_command
+
+from geogrid.alignment.services import apply_alignment
+from geogrid.areas.models import Area
+from geogrid.core.models import Generation
+from geogrid.departments.models import Department
+from geogrid.grids.selectors import grids_visible_to
+from geogrid.imports.services import ImportOptions, run_import
+from geogrid.locate.selectors import locate
+from geogrid.staff.models import StaffMember
+from tests.test_alignment import planted  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+COUNTY, STREET, WEST, EAST = "330106000000", "330106001000", "330106001001", "330106001002"
+CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}}
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+def geojson(path: Path, features: list[tuple[dict, dict]]) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": CRS, "features": [
+        {"type": "Feature", "properties": props, "geometry": geom} for props, geom in features]},
+        ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def table(path: Path, header: list[str], rows: list[list]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([header, *rows])
+    return path
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "county_street": geojson(tmp_path / "县街道.geojson", [
+            ({"代码": COUNTY, "名称": "西湖区", "类型": "区"}, box(120.0, 30.2, 120.2, 30.4)),
+            ({"代码": STREET, "名称": "北山街道", "类型": "街道"}, box(120.0, 30.2, 120.1, 30.3))]),
+        "communities": geojson(tmp_path / "社区.geojson", [  # no kind, no parent column
+            ({"代码": WEST, "名称": "西社区"}, box(120.0, 30.2, 120.05, 30.3)),
+            ({"代码": EAST, "名称": "东社区"}, box(120.05, 30.2, 120.1, 30.3))]),
+        "departments": table(tmp_path / "部门.csv", ["部门代码", "部门名称", "所属区划代码"],
+                             [["330106001-PS", "北山派出所", STREET], ["330106-ZF", "西湖区执法局", COUNTY]]),
+        "grids": geojson(tmp_path / "网格.geojson", [
+            ({"网格编码": f"{WEST}001", "网格名称": "西社区第1网格", "社区代码": WEST}, box(120.0, 30.2, 120.05, 30.3)),
+            ({"网格编码": f"{EAST}001", "网格名称": "东社区第1网格", "社区代码": EAST}, box(120.05, 30.2, 120.1, 30.25)),
+            ({"网格编码": f"{EAST}002", "网格名称": "东社区第2网格", "社区代码": EAST}, box(120.05, 30.25, 120.1, 30.3))]),
+        "buildings": geojson(tmp_path / "楼栋.geojson", [
+            ({"地址": "东社区1号楼", "户数": 40}, {"type": "Point", "coordinates": [120.07, 30.22]}),
+            ({"地址": "东社区2号楼", "户数": 60}, {"type": "Point", "coordinates": [120.07, 30.28]}),
+            ({"地址": "西社区1号楼", "户数": 30}, {"type": "Point", "coordinates": [120.02, 30.25]})]),
+        "staff": table(tmp_path / "人员.csv", ["姓名", "角色", "电话", "网格编码"],
+                       [["张伟", "网格长", "13800000001", f"{EAST}001"], ["李娜", "专职网格员", "13800000002",
+                                                                          f"{EAST}001,{EAST}002"]]),
+    }
+
+
+def test_a_street_onboards_from_its_own_files(files, capsys):
+    call_command("import_data", files["county_street"], "--target", "areas", verbosity=0)
+    call_command("import_data", files["communities"], "--target", "areas", "--set", "kind=社区", verbosity=0)
+    assert Area.objects.get(code=EAST).parent.code == STREET  # inferred from the 12-digit code
+    assert Area.objects.get(code=STREET).parent.code == COUNTY
+    call_command("import_data", files["departments"], "--target", "departments", verbosity=0)
+    assert dict(Department.objects.filter(code__startswith="330106").values_list("code", "tier")) == {
+        "330106001-PS": "town", "330106-ZF": "district"}
+    call_command("load_event_defaults", STREET)
+    for target in ("grids", "buildings", "staff"):
+        call_command("import_data", files[target], "--target", target, verbosity=0)
+    assert StaffMember.objects.filter(name__in=["张伟", "李娜"]).count() == 2
+    call_command("create_user", "beishan", "--role", "street", "--area", STREET)
+    capsys.readouterr()
+
+    location = locate(Point(120.07, 30.28, srid=4490))
+    assert [g.code for g in location.grids] == [f"{EAST}002"] and location.street.code == STREET
+    assert location.grids[0].household_count == 60
+    assert {s.name for s in location.staff} == {"李娜"}
+    visible = set(grids_visible_to(User.objects.get(username="beishan")).values_list("code", flat=True))
+    assert visible == {f"{WEST}001", f"{EAST}001", f"{EAST}002"}
+
+
+def test_a_community_without_a_kind_is_refused_as_required(files):
+    call_command("import_data", files["county_street"], "--target", "areas", verbosity=0)
+    result = run_import(files["communities"], ImportOptions(target="areas"))
+    assert result.errors and not [e for e in result.errors if "unknown parent" in e.message]
+
+
+def test_a_row_with_an_empty_required_field_says_required(tmp_path):
+    path = geojson(tmp_path / "a.geojson", [({"代码": WEST, "名称": "", "类型": "社区"}, box(120.0, 30.2, 120.05, 30.3))])
+    result = run_import(path, ImportOptions(target="areas"))
+    assert [e.code for e in result.errors] == ["required"]
+
+
+def test_a_community_whose_street_is_missing_names_the_inferred_parent(files):
+    result = run_import(files["communities"], ImportOptions(target="areas", constants={"kind": "社区"}))
+    assert {e.code for e in result.errors} == {"unknown_parent"}
+    assert STREET in result.errors[0].message
+
+
+def test_set_needs_field_equals_value(files):
+    with pytest.raises(CommandError, match="字段=值"):
+        call_command("import_data", files["communities"], "--target", "areas", "--set", "kind")
+
+
+def test_align_apply_writes_nothing_when_already_aligned(planted):  # noqa: F811
+    assert apply_alignment(department=planted, user=None) is not None
+    generations = Generation.objects.count()
+    audits = planted.business_grids.model.audit_trail.rel.related_model.objects.count() \
+        if hasattr(planted.business_grids.model, "audit_trail") else None
+    assert apply_alignment(department=planted, user=None) is None
+    assert Generation.objects.count() == generations
+    if audits is not None:
+        assert planted.business_grids.model.audit_trail.rel.related_model.objects.count() == audits
