@@ -305,16 +305,47 @@ class RequestListView(EditorView):
         return Response(self.OutputSerializer({"requests": requests[:200]}).data)
 
 
+class PersonMovedSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField(help_text="角色（网格长、专职网格员…）")
+    grid = serializers.CharField(help_text="gained: the grid they come from (恢复: the restored version); "
+                                           "lost: the grid they go to")
+
+
+class GridEffectSerializer(serializers.Serializer):
+    """What one affected grid gains and loses when the request is approved."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(["new", "changed", "removed"])
+    households_before = serializers.IntegerField()
+    households_after = serializers.IntegerField()
+    population_before = serializers.IntegerField()
+    population_after = serializers.IntegerField()
+    staff_gained = PersonMovedSerializer(many=True)
+    staff_lost = PersonMovedSerializer(many=True)
+    children_in = serializers.ListField(child=serializers.CharField(), help_text="child grids moved in")
+    children_out = serializers.ListField(child=serializers.CharField(), help_text="child grids moved out")
+    business_in = serializers.ListField(child=serializers.CharField(), help_text="business grids now covering it")
+    business_out = serializers.ListField(child=serializers.CharField(), help_text="business grids leaving it")
+    violations = serializers.ListField(child=serializers.CharField(), help_text="rule violations after the edit")
+
+
 class RequestView(EditorView):
     @extend_schema_serializer(component_name="AdjustmentsRequestOutput")
     class OutputSerializer(ChangeRequestOutput):
         before = serializers.JSONField(help_text="GeoJSON FeatureCollection: the grids it was drawn on")
         after = serializers.JSONField(source="proposal", help_text="GeoJSON FeatureCollection: the proposal")
+        effects = GridEffectSerializer(many=True, help_text="per affected grid: staff, households, child grids, "
+                                                            "business grids and rule violations (recorded at "
+                                                            "approval; for a pending request, as approval would "
+                                                            "do it now)")
 
     @extend_schema(operation_id="adjustments_request", responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         change = get_object_or_404(selectors.requests_visible_to(request.user), pk=pk)
         change.before = _collection(Grid.objects.filter(pk__in=change.base.values()).order_by("code"))
+        change.effects = services.effects_of(change)
         return Response(self.OutputSerializer(change).data)
 
 

@@ -41,6 +41,9 @@ class ChangeRequest(models.Model):
     decision_note = models.TextField("审批意见", blank=True)
     generation = models.ForeignKey("core.Generation", verbose_name="生成版本", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="change_requests")
+    carryover = models.JSONField("随调整转移的人员与关联", default=dict, blank=True,
+                                 help_text="批准时记录：各网格得失（effects）与被替换网格原有人员（retired_staff，"
+                                           "网格记录ID → 人员ID），供恢复历史版本时带回")
 
     class Meta:
         verbose_name = verbose_name_plural = "网格调整申请"

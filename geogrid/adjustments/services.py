@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
+from geogrid.adjustments import carryover
 from geogrid.adjustments import partition as ops
 from geogrid.adjustments.models import ChangeRequest
 from geogrid.adjustments.selectors import (GridFeature, as_feature_collection, current_grids, draft_of,
@@ -221,32 +222,51 @@ def decide(*, user: User, request: ChangeRequest, approve: bool, note: str = "")
 
 
 def _apply(user: User, request: ChangeRequest) -> Generation:
-    """Write the approved proposal as a new generation: changed grids get a new row each (links follow),
-    removed grids are closed, new grids get the next free codes."""
+    """Write the approved proposal as a new generation: changed grids get a new row each, removed grids are
+    closed, new grids get the next free codes; staff, child grids and business-grid links are carried over
+    (`carryover`), and what each grid gained and lost is recorded on the request."""
     community = request.community
     generation = create_generation(f"网格调整 #{request.pk}：{request.reason[:150]}", user)
     features = {f["properties"]["code"]: f for f in request.proposal["features"]}
     current = {g.code: g for g in current_grids(community, request.level)}
     codes = _new_codes(community, [c for c in request.changed if c.startswith(ops.NEW_CODE_PREFIX)])
+    plan, effects = _carryover(request, codes)
     with pghistory.context(reason=f"change request {request.pk}"):
         try:
             retire(Grid.objects.filter(pk__in=[current[c].pk for c in request.changed + request.removed if c in current]),
                    generation)
-            origins = {}  # new grid id -> the retired grid it replaces or was split from
-            for code in request.changed:
-                feature = features[code]
-                source = current.get(code) or current.get(feature["properties"].get("from"))
-                grid = _new_version(current.get(code), codes.get(code, code), feature, community, request.level,
-                                    generation)
-                if source is not None:
-                    origins[grid.pk] = source.pk
+            rows = {code: _new_version(current.get(code), codes.get(code, code), features[code], community,
+                                       request.level, generation) for code in request.changed}
             _snap_to_unchanged_neighbours(generation)
+            carryover.carry(plan, rows)
             place_buildings()
-            follow_base_grids(generation, origins)  # aligned business grids stay on their base grids
+            follow_base_grids(generation, {})  # aligned business grids: a new version on their carried base grids
         except DatabaseError as error:
             raise ops.EditError(f"数据库拒绝了此调整：{str(error).splitlines()[0]} / the database refused it",
                                 code="refused_by_database") from None
+    request.carryover = {"effects": effects, "retired_staff": plan.retired_staff}
     return generation
+
+
+def _carryover(request: ChangeRequest, codes: dict[str, str] | None = None) -> tuple[carryover.Plan, list[dict[str, Any]]]:
+    """The carry-over plan of a request on the current grids, and what each affected grid gains and loses."""
+    draft = Draft.from_geojson(request.proposal)
+    plan = carryover.plan(community=request.community, level=request.level, partition=draft.partition,
+                          changed=request.changed, removed=request.removed, restored_from=request.restored_from)
+    _, points, counts = footprints_in(request.community)
+    effects = carryover.effects(community=request.community, level=request.level, plan=plan,
+                                partition=draft.partition, properties=draft.properties, changed=request.changed,
+                                removed=request.removed, points=points, counts=counts, codes=codes)
+    return plan, effects
+
+
+def effects_of(request: ChangeRequest) -> list[dict[str, Any]]:
+    """What each grid gains and loses: recorded at approval, else (pending) as approval would do it now."""
+    if request.status == ChangeRequest.Status.APPROVED:
+        return request.carryover.get("effects", [])
+    if request.status == ChangeRequest.Status.REJECTED:
+        return []
+    return _carryover(request)[1]
 
 
 # The editor computes on a millimetre grid in metres, so once back in degrees a changed grid's vertices can sit up
@@ -287,10 +307,6 @@ def _new_version(old: Grid | None, code: str, feature: dict[str, Any], community
                 geom=geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4490),
                 generation_low=generation)
     grid.save()
-    if old is not None:  # staff, children and business-grid links follow the grid to its new row
-        grid.staff.set(old.staff.all())
-        grid.business_grids.set(old.business_grids.all())
-        Grid.objects.current().filter(parent=old).update(parent=grid)
     return grid
 
 

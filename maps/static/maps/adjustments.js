@@ -88,6 +88,7 @@
           <dt>审批意见</dt><dd>${escapeHtml(request.decision_note || "—")}</dd>` : ""}
         ${request.generation ? `<dt>网格版本</dt><dd>已生成第 ${request.generation} 版</dd>` : ""}
       </dl>
+      ${effectsTable(request)}
       <p class="muted">地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。新网格的正式编码在批准时按编码规则分配。</p>
       ${canDecide ? `<form class="decision-form">
         <label for="decision-note">审批意见</label>
@@ -99,6 +100,32 @@
       detail.querySelector(".approve").addEventListener("click", () => decide(request, true));
       detail.querySelector(".reject").addEventListener("click", () => decide(request, false));
     }
+  }
+
+  // What each affected grid gains and loses (staff, households, child grids, business grids, violations).
+  const people = (list, arrow, community) => list.map((p) =>
+    `${escapeHtml(p.name)}（${escapeHtml(p.role)}${p.grid ? `${arrow}${escapeHtml(shortCode(p.grid, community))}` : ""}）`)
+    .join("、");
+  const moves = (label, list) => (list.length ? `<div>${label}：${list.map(escapeHtml).join("、")}</div>` : "");
+  const STATUS = { new: "新增", changed: "变动", removed: "撤销" };
+
+  function effectsTable(request) {
+    if (!request.effects || !request.effects.length) return "";
+    const rows = request.effects.map((e) => `<tr class="effect" data-code="${escapeHtml(e.code)}">
+        <th scope="row">${escapeHtml(shortCode(e.code, request.community))} ${escapeHtml(e.name)}
+          <small>${STATUS[e.status] || ""}</small></th>
+        <td class="households">${fmt.int(e.households_before)} → ${fmt.int(e.households_after)}</td>
+        <td class="people">
+          ${e.staff_gained.length ? `<div class="gained">增加：${people(e.staff_gained, "，来自 ", request.community)}</div>` : ""}
+          ${e.staff_lost.length ? `<div class="lost">减少：${people(e.staff_lost, "，转至 ", request.community)}</div>` : ""}
+          ${moves("转入子网格", e.children_in)}${moves("转出子网格", e.children_out)}
+          ${moves("新增业务网格", e.business_in)}${moves("移出业务网格", e.business_out)}
+          ${!e.staff_gained.length && !e.staff_lost.length ? '<div class="muted">人员不变</div>' : ""}</td>
+        <td class="violations">${e.violations.length
+          ? `<ul>${e.violations.map((v) => `<li>${escapeHtml(v)}</li>`).join("")}</ul>` : "—"}</td></tr>`).join("");
+    return `<h4>各网格得失${request.status === "approved" ? "（批准时记录）" : "（批准后）"}</h4>
+      <table class="effects"><thead><tr><th>网格</th><th>户数</th><th>人员与关联</th><th>规则提示</th></tr></thead>
+      <tbody>${rows}</tbody></table>`;
   }
 
   async function decide(request, approve) {
