@@ -10,9 +10,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export GEOGRID_PGPORT="${GEOGRID_PGPORT:-54329}"
 PG_BIN="/usr/lib/postgresql/15/bin"
-PG_DATA="$ROOT/.pg/data"
-PG_RUN="$ROOT/.pg/run"
-PG_LOG="$ROOT/.pg/postgresql.log"
+PG_HOME="$ROOT/.pg"  # the cluster's folder (tests point these four at a scratch cluster)
+PG_DATA="$PG_HOME/data"
+PG_RUN="$PG_HOME/run"
+PG_LOG="$PG_HOME/postgresql.log"
 PY=python3
 
 log() { printf '\033[1;34m[geogrid]\033[0m %s\n' "$*"; }
@@ -51,9 +52,10 @@ install_python_env() {
   fi
 }
 
-ensure_traversable() {
+ensure_traversable() {  # ensure_traversable DIR
   # The postgres user must reach .pg/ inside the clone: grant search (x) on parents that lack it.
-  local dir="$ROOT"
+  local dir
+  dir="$(dirname "$1")"
   while [ "$dir" != "/" ]; do
     if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
       log "granting search permission on $dir so the postgres user can reach .pg/"
@@ -107,7 +109,7 @@ configure_access() {
   local changed=0
   pg_hba_lines | write_if_changed "$PG_DATA/pg_hba.conf" && changed=1
   pg_ident_lines | write_if_changed "$PG_DATA/pg_ident.conf" && changed=1
-  as_pg chmod 700 "$ROOT/.pg" "$PG_DATA" "$PG_RUN"
+  as_pg chmod 700 "$PG_HOME" "$PG_DATA" "$PG_RUN"
   if [ "$changed" = 1 ] && pg_is_running; then
     log "authentication changed to peer (pg_hba.conf, pg_ident.conf): reloading PostgreSQL"
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" reload >/dev/null
@@ -119,10 +121,10 @@ pg_start() {
 }
 
 start_local_cluster() {
-  mkdir -p "$ROOT/.pg"
+  mkdir -p "$PG_HOME"
   if [ "$(id -u)" = 0 ]; then
-    ensure_traversable
-    chown postgres: "$ROOT/.pg"
+    ensure_traversable "$PG_HOME"
+    chown postgres: "$PG_HOME"
   fi
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     # initdb into a scratch folder and rename it when done, so an interrupted run never leaves half a cluster.
