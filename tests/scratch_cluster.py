@@ -49,10 +49,10 @@ class ScratchCluster:
     def dsn(self, role: str = "postgres", database: str = "geogrid") -> str:
         return f"host={self.home / 'run'} port={self.port} user={role} dbname={database}"
 
-    def migrate(self) -> None:
+    def migrate(self, *apps: str) -> None:
         env = {**os.environ, "DATABASE_URL": self.url("geogrid_owner"), "GEOGRID_DB_ROLE": "owner"}
         env.pop("DATABASE_OWNER_URL", None)
-        result = subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", "-v", "0"],
+        result = subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", *apps, "--noinput", "-v", "0"],
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr[-3000:]
 
