@@ -10,9 +10,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export GEOGRID_PGPORT="${GEOGRID_PGPORT:-54329}"
 PG_BIN="/usr/lib/postgresql/15/bin"
-PG_DATA="$ROOT/.pg/data"
-PG_RUN="$ROOT/.pg/run"
-PG_LOG="$ROOT/.pg/postgresql.log"
+PG_HOME="$ROOT/.pg"  # the cluster's folder (tests point these four at a scratch cluster)
+PG_DATA="$PG_HOME/data"
+PG_RUN="$PG_HOME/run"
+PG_LOG="$PG_HOME/postgresql.log"
 PY=python3
 
 log() { printf '\033[1;34m[geogrid]\033[0m %s\n' "$*"; }
@@ -51,9 +52,10 @@ install_python_env() {
   fi
 }
 
-ensure_traversable() {
+ensure_traversable() {  # ensure_traversable DIR
   # The postgres user must reach .pg/ inside the clone: grant search (x) on parents that lack it.
-  local dir="$ROOT"
+  local dir
+  dir="$(dirname "$1")"
   while [ "$dir" != "/" ]; do
     if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
       log "granting search permission on $dir so the postgres user can reach .pg/"
@@ -65,26 +67,86 @@ ensure_traversable() {
 
 pg_is_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
+pg_server_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+
+pg_start_options() {
+  # The server's command line. Durable (fsync, synchronous_commit, full_page_writes on) unless GEOGRID_PG_FAST=1,
+  # which scripts/test.sh sets for a cluster that only a test run uses. Unix socket only, closed to other users.
+  local durable=on
+  [ "${GEOGRID_PG_FAST:-}" = 1 ] && durable=off
+  printf '%s' "-k '$PG_RUN' -p $GEOGRID_PGPORT -c listen_addresses='' -c unix_socket_permissions=0700"
+  printf '%s' " -c fsync=$durable -c synchronous_commit=$durable -c full_page_writes=$durable"
+}
+
+pg_hba_lines() {
+  # Peer authentication through the map below; nothing else (no trust, no TCP, no replication).
+  echo "# Written by scripts/setup.sh: only the OS users in pg_ident.conf's map geogrid connect, as the roles listed there."
+  echo "local all all peer map=geogrid"
+}
+
+pg_ident_lines() {
+  # The OS user who runs the commands (root when run as root) may connect as the project's roles (geogrid_setup:
+  # the roles conversion's helper). The server's own OS user may connect as the superuser only.
+  local me role
+  me="$(id -un)"
+  echo "# Written by scripts/setup.sh. MAPNAME SYSTEM-USERNAME PG-USERNAME"
+  for role in postgres geogrid_owner geogrid geogrid_setup; do echo "geogrid $me $role"; done
+  [ "$(pg_server_user)" != "$me" ] && echo "geogrid $(pg_server_user) postgres"
+  return 0
+}
+
+write_if_changed() {  # write_if_changed FILE < content; returns 0 when the file changed
+  local file="$1" content
+  content="$(cat)"
+  [ "$(as_pg cat "$file" 2>/dev/null)" = "$content" ] && return 1
+  printf '%s\n' "$content" | as_pg tee "$file" >/dev/null
+  as_pg chmod 600 "$file"
+}
+
+configure_access() {
+  # Idempotent: rewrites pg_hba.conf/pg_ident.conf when they differ (a cluster made with trust is converted here)
+  # and reloads a running server; no restart is needed for authentication.
+  local changed=0
+  pg_hba_lines | write_if_changed "$PG_DATA/pg_hba.conf" && changed=1
+  pg_ident_lines | write_if_changed "$PG_DATA/pg_ident.conf" && changed=1
+  as_pg chmod 700 "$PG_HOME" "$PG_DATA" "$PG_RUN"
+  if [ "$changed" = 1 ] && pg_is_running; then
+    log "authentication changed to peer (pg_hba.conf, pg_ident.conf): reloading PostgreSQL"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" reload >/dev/null
+  fi
+}
+
+pg_start() {
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 -o "$(pg_start_options)" start >/dev/null
+}
+
 start_local_cluster() {
-  mkdir -p "$ROOT/.pg"
+  mkdir -p "$PG_HOME"
   if [ "$(id -u)" = 0 ]; then
-    ensure_traversable
-    chown postgres: "$ROOT/.pg"
+    ensure_traversable "$PG_HOME"
+    chown postgres: "$PG_HOME"
   fi
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     # initdb into a scratch folder and rename it when done, so an interrupted run never leaves half a cluster.
     log "creating the project-local PostgreSQL cluster in .pg/data"
     rm -rf "$PG_DATA" "$PG_DATA.new"
-    as_pg "$PG_BIN/initdb" -D "$PG_DATA.new" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$PG_BIN/initdb" -D "$PG_DATA.new" -U postgres --auth-local=peer --auth-host=reject --encoding=UTF8 \
+      --locale=C.UTF-8 >/dev/null
     as_pg mv "$PG_DATA.new" "$PG_DATA"
   fi
   as_pg mkdir -p "$PG_RUN"
+  configure_access
   if pg_is_running; then
     log "PostgreSQL already running (port $GEOGRID_PGPORT, socket .pg/run)"
+    if [ "${GEOGRID_PG_FAST:-}" != 1 ] && [ "$(pg_sql postgres postgres -tAc 'SHOW fsync')" != on ]; then
+      # fsync given on the command line outranks the configuration files: only a restart with new options turns it on.
+      log "PostgreSQL runs with fsync off: restarting it durable (fsync, synchronous_commit on)"
+      as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+      pg_start
+    fi
   else
     log "starting PostgreSQL on unix socket .pg/run, port $GEOGRID_PGPORT"
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-      -o "-k '$PG_RUN' -p $GEOGRID_PGPORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off" start >/dev/null
+    pg_start
     export GEOGRID_STARTED_DB=1
   fi
   ensure_roles

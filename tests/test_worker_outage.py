@@ -1,0 +1,110 @@
+"""The background worker survives a database outage, and the reaper fails tasks (and their jobs) whose worker is gone."""
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import psycopg
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from geogrid.core.worker import WORKER_LOST_CODE, Liveness, reap_lost_tasks
+from geogrid.imports.models import ImportJob
+from tests.scratch_cluster import PG_BIN, ROOT, ScratchCluster
+
+
+def running_task(task_path: str, kwargs: dict, worker_id: str) -> DBTaskResult:
+    return DBTaskResult.objects.create(status="RUNNING", args_kwargs={"args": [], "kwargs": kwargs},
+                                       task_path=task_path, worker_ids=[worker_id], backend_name="default",
+                                       run_after="9999-01-01T00:00:00Z")
+
+
+@pytest.mark.django_db
+def test_the_reaper_fails_a_task_whose_worker_is_gone_and_its_import_job():
+    job = ImportJob.objects.create(file_name="村居.geojson", target="areas", status=ImportJob.Status.RUNNING)
+    lost = running_task("geogrid.imports.tasks.import_uploaded_file", {"job_id": job.pk, "path": "/x"}, "dead-worker")
+    alive = Liveness("live-worker")
+    alive.hold()
+    try:
+        kept = running_task("geogrid.imports.tasks.import_uploaded_file", {"job_id": job.pk, "path": "/y"},
+                            "live-worker")
+        assert reap_lost_tasks() == [str(lost.pk)]
+    finally:
+        alive.connection.close()
+    lost.refresh_from_db()
+    kept.refresh_from_db()
+    job.refresh_from_db()
+    assert (lost.status, lost.exception_class_path) == ("FAILED", "geogrid.core.worker.WorkerLost")
+    assert kept.status == "RUNNING"
+    assert job.status == ImportJob.Status.FAILED and job.finished_at is not None
+    assert [e["code"] for e in job.report["errors"]] == [WORKER_LOST_CODE]
+    assert "后台任务中断" in job.report["errors"][0]["message"]
+
+
+# ---- a real worker process against a scratch cluster that is killed and restarted ----------------------------
+
+@pytest.fixture(scope="module")
+def scratch():
+    if os.geteuid() != 0 or not PG_BIN.exists():
+        pytest.skip("needs root (to run a scratch PostgreSQL as postgres)")
+    cluster = ScratchCluster(fast=True).start()
+    try:
+        cluster.migrate(DBTaskResult._meta.app_label)  # the worker needs its queue only
+        with psycopg.connect(cluster.dsn("geogrid_owner"), autocommit=True) as conn:  # the core app's grants, in short
+            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE} TO geogrid")
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+TABLE = DBTaskResult._meta.db_table
+
+
+def enqueue(cluster: ScratchCluster, task: str, **kwargs) -> str:
+    task_id = str(uuid.uuid4())
+    with psycopg.connect(cluster.dsn("geogrid"), autocommit=True) as conn:
+        conn.execute(f"INSERT INTO {TABLE} (id, status, enqueued_at, args_kwargs, priority,"
+                     " task_path, worker_ids, queue_name, backend_name, run_after, exception_class_path, traceback)"
+                     " VALUES (%s, 'READY', now(), %s, 0, %s, '[]', 'default', 'default', now(), '', '')",
+                     [task_id, json.dumps({"args": [], "kwargs": kwargs}), f"tests.worker_tasks.{task}"])
+    return task_id
+
+
+def wait_for(cluster: ScratchCluster, task_id: str, statuses: set[str], seconds: float = 90) -> tuple[str, str]:
+    deadline = time.monotonic() + seconds
+    row = None
+    while time.monotonic() < deadline:
+        with psycopg.connect(cluster.dsn("geogrid")) as conn:
+            row = conn.execute(f"SELECT status, exception_class_path FROM {TABLE} WHERE id = %s",
+                               [task_id]).fetchone()
+        if row and row[0] in statuses:
+            return row
+        time.sleep(0.2)
+    raise AssertionError(f"task {task_id} is {row}, never {statuses}")
+
+
+def test_the_worker_takes_the_next_job_after_postgresql_was_killed(scratch, tmp_path):
+    env = {**os.environ, "DATABASE_URL": scratch.url("geogrid")}
+    env.pop("DATABASE_OWNER_URL", None)
+    env.pop("GEOGRID_DB_ROLE", None)
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen([str(ROOT / ".venv/bin/python"), "manage.py", "run_worker", "--interval", "0.2",
+                               "--reap-every", "1", "--no-startup-delay"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert wait_for(scratch, enqueue(scratch, "echo", n=1), {"SUCCESSFUL", "FAILED"})[0] == "SUCCESSFUL"
+        interrupted = enqueue(scratch, "wait_in_database", seconds=120)
+        wait_for(scratch, interrupted, {"RUNNING"})
+        scratch.kill9()
+        time.sleep(5)
+        scratch.restart()
+        after = enqueue(scratch, "echo", n=2)
+        assert wait_for(scratch, after, {"SUCCESSFUL", "FAILED"})[0] == "SUCCESSFUL"
+        assert worker.poll() is None, "the worker process exited"
+        assert wait_for(scratch, interrupted, {"FAILED", "SUCCESSFUL"}) == ("FAILED", "geogrid.core.worker.WorkerLost")
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        log.close()
+        print((tmp_path / "worker.log").read_text()[-3000:])
