@@ -7,7 +7,7 @@ import urllib.request
 import dj_database_url
 import psycopg
 
-COMMANDS = {"worker": "db_worker", "backup": "backup"}
+COMMANDS = {"worker": "run_worker", "backup": "backup"}
 
 
 def main(kind: str) -> None:

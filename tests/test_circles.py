@@ -305,7 +305,7 @@ def test_a_run_is_queued_for_the_worker_and_its_progress_polled(client, demo_net
         "queued", 0, STREET, ["5分钟", "10分钟", "15分钟"])
     queued = DBTaskResult.objects.get(task_path="geogrid.circles.tasks.compute_circle_run")
     assert queued.args_kwargs["kwargs"] == {"run_id": body["id"]}
-    compute_circle_run.call(run_id=body["id"])  # what `manage.py db_worker` does
+    compute_circle_run.call(run_id=body["id"])  # what `manage.py run_worker` does
     state = client.get(f"/api/v1/circles/runs/{body['id']}").json()
     assert (state["status"], state["progress"], state["finished"]) == ("succeeded", 100, True)
     assert state["summary"]["covered"][-1] == 4404 and state["summary"]["siting"]["mclp"]["sites"] == 2

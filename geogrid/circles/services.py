@@ -174,7 +174,7 @@ def queue_run(*, user: User, network: WalkingNetwork, area: Area | None, station
 
 
 def start_run(run: CircleRun) -> CircleRun:
-    """Queue a saved run for the worker (`manage.py db_worker`); the page polls its progress."""
+    """Queue a saved run for the worker (`manage.py run_worker`); the page polls its progress."""
     from geogrid.circles.tasks import compute_circle_run  # tasks imports this module
 
     transaction.on_commit(lambda: compute_circle_run.enqueue(run_id=run.pk))

@@ -1,4 +1,4 @@
-"""Background work of the service circles: the page queues a run, the worker (`manage.py db_worker`) computes it."""
+"""Background work of the service circles: the page queues a run, the worker (`manage.py run_worker`) computes it."""
 from django_tasks import task
 
 from geogrid.circles.models import CircleRun

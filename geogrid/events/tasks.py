@@ -1,4 +1,4 @@
-"""Background work of tickets: the hotline page queues a batch, the worker (`manage.py db_worker`) imports it."""
+"""Background work of tickets: the hotline page queues a batch, the worker (`manage.py run_worker`) imports it."""
 from pathlib import Path
 
 from django_tasks import task

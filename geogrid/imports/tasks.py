@@ -1,4 +1,4 @@
-"""Background work of imports: the upload page queues the file, the worker (`manage.py db_worker`) imports it."""
+"""Background work of imports: the upload page queues the file, the worker (`manage.py run_worker`) imports it."""
 from pathlib import Path
 
 from django_tasks import task

@@ -207,7 +207,7 @@ SPECTACULAR_SETTINGS = {
 # Rate-limit counters must be shared by every gunicorn worker: keep them in PostgreSQL.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "geogrid_cache"}}
 
-# Background work (imports, bulk routing, isochrones) runs in `manage.py db_worker`; the queue is a
+# Background work (imports, bulk routing, isochrones) runs in `manage.py run_worker`; the queue is a
 # PostgreSQL table (django-tasks + django-tasks-db), so there is no extra server to run.
 # GEOGRID_TASKS_IMMEDIATE=1 runs tasks inside the request instead (browser tests, which run no worker).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
