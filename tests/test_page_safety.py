@@ -7,6 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.browsing import PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [*ROOT.glob("maps/templates/**/*.html"), *ROOT.glob("geogrid/*/templates/**/*.html")]
 
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def street(client: Client) -> Client:
-    client.login(username="street", password="geogrid-demo")
+    client.login(username="street", password=PASSWORD)
     return client
 
 
