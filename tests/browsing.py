@@ -1,7 +1,8 @@
 """Browser-test helpers: a page that records every request, and logging in."""
 from urllib.parse import urlparse
 
-PASSWORD = "geogrid-demo"
+# The demo logins' password in tests: conftest.py hands it to load_demo as GEOGRID_DEMO_PASSWORD.
+PASSWORD = "geogrid-test-login"
 
 
 class Recorder:

@@ -16,7 +16,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests.browsing import PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
+# load_demo gives every demo login this password (tests log in with it) instead of random ones.
+os.environ["GEOGRID_DEMO_PASSWORD"] = PASSWORD
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 

@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-PASSWORD = "geogrid-demo"
+from tests.browsing import PASSWORD
+
 LIMIT = settings.AXES_FAILURE_LIMIT
 TOKEN = "/api/v1/auth/token"
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
-from geogrid.demo.services import DEM_PATH, DEMO_PASSWORD, DEMO_USERS, missing_streets
+from geogrid.demo.services import DEM_PATH, DEMO_USERS, missing_streets
 from geogrid.demo.town import (EVENT_WINDOW_DAYS, REFERENCE_TIME, STREET2_CODE, STREET2_POLICE, STREET2_ROADS,
                                STREET_CODE, STREETS)
 from geogrid.departments.models import BusinessGrid, Department
@@ -24,6 +24,7 @@ from geogrid.grids.models import Grid
 from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
+from tests.browsing import PASSWORD
 from tests.helpers import one
 
 pytestmark = pytest.mark.django_db
@@ -323,7 +324,7 @@ def test_demo_logins():
         user = users[demo.username]
         assert user.is_active and user.is_superuser == demo.superuser and user.is_staff == demo.staff
     for hashed in {u.password for u in users.values()}:  # each distinct hash once: hashing is slow on purpose
-        assert check_password(DEMO_PASSWORD, hashed)
+        assert check_password(PASSWORD, hashed)
     assert users["street"].scope.area.code == STREET_CODE
     assert users["community"].scope.area.code == "522624001001"
     assert users["police"].scope.department.name == "城关派出所"

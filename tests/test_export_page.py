@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from geogrid.exports.models import ExportRecord
 from geogrid.grids.models import Grid
-from tests.browsing import log_in
+from tests.browsing import PASSWORD, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_another_communitys_area_is_refused_and_not_logged(client):
 
 def test_shapefile_in_a_gauss_kruger_zone_through_the_api_with_a_token(client):
     user = User.objects.get(username="street")
-    token = client.post("/api/v1/auth/token", {"username": "street", "password": "geogrid-demo"}).json()["token"]
+    token = client.post("/api/v1/auth/token", {"username": "street", "password": PASSWORD}).json()["token"]
     response = client.get("/api/v1/export", {"target": "grids", "format": "shp", "crs": "other", "epsg": "EPSG:4545"},
                           HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200

@@ -7,6 +7,7 @@ from django.contrib.staticfiles import finders
 from rest_framework.test import APIClient
 
 from geogrid.grids.models import Grid
+from tests.browsing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_production_static_storage_accepts_the_vendored_files(tmp_path, settings
 
 
 def test_api_accepts_a_token_from_the_token_endpoint(client):
-    response = client.post("/api/v1/auth/token", {"username": "community", "password": "geogrid-demo"})
+    response = client.post("/api/v1/auth/token", {"username": "community", "password": PASSWORD})
     token = response.json()["token"]
     features = client.get("/api/v1/grids.geojson", HTTP_AUTHORIZATION=f"Token {token}").json()["features"]
     community = User.objects.get(username="community").scope.area

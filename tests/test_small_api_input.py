@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from tests.browsing import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,9 +52,9 @@ def test_the_export_form_check_keeps_every_reason(street):
 
 @pytest.mark.parametrize("data, code", [
     ({"username": "street"}, "required"),
-    ({"username": ["street"], "password": "geogrid-demo"}, "not_a_string"),
-    ({"username": "street\x00", "password": "geogrid-demo"}, "null_characters_not_allowed"),
-    ({"username": "street", "password": "geogrid-demo", "user_id": 1}, "unknown_field"),
+    ({"username": ["street"], "password": PASSWORD}, "not_a_string"),
+    ({"username": "street\x00", "password": PASSWORD}, "null_characters_not_allowed"),
+    ({"username": "street", "password": PASSWORD, "user_id": 1}, "unknown_field"),
     ([1, 2, 3], "invalid"),
 ])
 def test_bad_token_requests_are_400_with_a_code(data, code):

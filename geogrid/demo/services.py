@@ -9,6 +9,7 @@ the database triggers check every grid on the way in. The DEM is not in the data
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import rasterio.shutil
 import shapely
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
@@ -51,8 +52,11 @@ from geogrid.workdays.selectors import load_calendar
 from geogrid.workdays.services import seed_from_chinese_calendar
 
 GENERATION_DESCRIPTION = "演示数据初始版本"
-DEMO_PASSWORD = "geogrid-demo"
 DEM_PATH = Path(settings.BASE_DIR) / "var" / "demo" / "dem.tif"
+# The demo logins' passwords as `load_demo` set them, for the operator to read again (mode 0600, git-ignored).
+DEMO_LOGINS_PATH = Path(settings.BASE_DIR) / "var" / "demo-logins.txt"
+# Releases before issue 13 gave every demo login this documented password; `load_demo` replaces it.
+OLD_SHARED_PASSWORD = "geogrid-demo"
 
 # Every row of these tables is demo data in a demo database; `--reset` empties them.
 DEMO_MODELS = (EventTransition, Event, Responsibility, EventCategory, StaffMember, ServiceStation, BusinessGrid, Department, UserScope, Building,
@@ -151,6 +155,44 @@ def refresh_demo_groups() -> None:
         user = User.objects.filter(username=demo.username).first()
         if user is not None:
             user.groups.set([groups[name] for name in demo.groups])
+
+
+@transaction.atomic
+def set_demo_passwords(known: str | None = None) -> dict[str, str]:
+    """Passwords for the demo logins that need one; returns {username: password} of those it set.
+
+    With `known` (GEOGRID_DEMO_PASSWORD, for the test suite) every demo login gets that password. Otherwise a
+    login without a usable password (just created) or with the old shared one gets its own random password,
+    and the others keep theirs: there is never a password everybody knows."""
+    order = {demo.username: i for i, demo in enumerate(DEMO_USERS)}
+    users = sorted(User.objects.filter(username__in=order), key=lambda u: order[u.username])
+    if known is not None:
+        hashed = make_password(known)  # one hash for all: hashing is slow on purpose
+        for user in users:
+            user.password = hashed
+        User.objects.bulk_update(users, ["password"])
+        return {user.username: known for user in users}
+    shared: dict[str, bool] = {}  # hash -> it is the old shared password; each distinct hash checked once
+    stale = [user for user in users if not user.has_usable_password()
+             or shared.setdefault(user.password, check_password(OLD_SHARED_PASSWORD, user.password))]
+    passwords = {user.username: secrets.token_urlsafe(12) for user in stale}
+    for user in stale:
+        user.set_password(passwords[user.username])
+    User.objects.bulk_update(stale, ["password"])
+    return passwords
+
+
+def record_demo_logins(passwords: dict[str, str], path: Path) -> None:
+    """Write these passwords into `path` ("username password" lines, readable by this OS user only), over
+    the ones it held for the same logins."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    known = dict(line.split(" ", 1) for line in lines if " " in line)
+    known.update(passwords)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file an earlier run left readable becomes private too
+    with os.fdopen(fd, "w") as f:
+        f.writelines(f"{username} {password}\n" for username, password in known.items())
 
 
 def delete_demo_data() -> None:
@@ -316,13 +358,11 @@ class _Loader:
         EventTransition.objects.bulk_create(transitions)
 
     def load_users(self) -> None:
-        """The demo logins. One password hash for all of them: the password is public anyway, and hashing
-        is the slowest thing a demo load would otherwise do."""
-        password = make_password(DEMO_PASSWORD)
+        """The demo logins, created without a usable password: `set_demo_passwords` gives them one."""
         for demo in (d for d in DEMO_USERS if d.street_code in self.streets):
-            user, _ = User.objects.update_or_create(username=demo.username, defaults={
-                "password": password, "is_superuser": demo.superuser, "is_staff": demo.staff, "is_active": True,
-            })
+            flags = {"is_superuser": demo.superuser, "is_staff": demo.staff, "is_active": True}
+            user, _ = User.objects.update_or_create(username=demo.username, defaults=flags,
+                                                    create_defaults={**flags, "password": make_password(None)})
             if demo.area_code or demo.department_code:
                 UserScope.objects.update_or_create(user=user, defaults={
                     "area": self.areas.get(demo.area_code or ""),

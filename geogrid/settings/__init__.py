@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "geogrid.core.outage.DatabaseOutageMiddleware",  # 503 + Retry-After, not 500, while PostgreSQL is away
     "geogrid.core.middleware.BodySizeLimitMiddleware",  # 413 from Content-Length, before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,11 +98,15 @@ TEMPLATES = [
 
 PG_DIR = BASE_DIR / ".pg"
 LOCAL_PGPORT = int(os.environ.get("GEOGRID_PGPORT", "54329"))
+# Persistent connections on every path: a request (or task) reuses its process's connection for this many
+# seconds (0: one connection per request), checked before reuse so a connection broken by a database restart
+# is replaced instead of failing the request.
+CONN_MAX_AGE = int(os.environ.get("GEOGRID_CONN_MAX_AGE", "60"))
 
 
 def _database(url: str | None, local_user: str) -> dict:
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60)
+        config = dj_database_url.parse(url)
     else:
         config = {
             "NAME": os.environ.get("GEOGRID_DB_NAME", "geogrid"),
@@ -110,6 +115,8 @@ def _database(url: str | None, local_user: str) -> dict:
             "PORT": str(LOCAL_PGPORT),
         }
     config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    config["CONN_MAX_AGE"] = CONN_MAX_AGE
+    config["CONN_HEALTH_CHECKS"] = True
     # Several test runs can share one cluster when each names its own test database.
     config["TEST"] = {"NAME": os.environ.get("GEOGRID_TEST_DB") or f"test_{config['NAME']}"}
     return config
