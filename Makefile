@@ -1,7 +1,9 @@
-# Shortcuts for the two commands in the README (the scripts work without make, too).
-.PHONY: demo test db-stop
+# Shortcuts for the commands in the README (the scripts work without make, too).
+.PHONY: demo serve test db-stop
 demo:
 	bash scripts/demo.sh
+serve:
+	bash scripts/serve.sh
 test:
 	bash scripts/test.sh
 db-stop:
