@@ -516,16 +516,16 @@ def _undo_versioned(model, records: list[ImportedFeature], generation: Generatio
     ended = model.objects.filter(pk__in=[r.object_id for r in records if r.action == ImportedFeature.Action.ENDED])
     restored: dict[int, int] = {}  # ended row id -> its restored version
     for row in sorted(ended, key=lambda g: getattr(g, "level", 0)):
-        old_pk = row.pk
+        original = model.objects.get(pk=row.pk)
         row.pk = row.id = None
         row._state.adding = True
         row.generation_low, row.generation_high = generation, None
         if getattr(row, "parent_id", None) in restored:
             row.parent_id = restored[row.parent_id]
         row.save()
-        restored[old_pk] = row.pk
-        if model is Grid and row.code in written:
-            carry_links(written[row.code], row)
+        restored[original.pk] = row.pk
+        if model is Grid:  # links follow from the row that replaced it, else from the ended row itself
+            carry_links(written.get(row.code, original), row)
 
 
 def _undo_rows(model, records: list[ImportedFeature]) -> None:
