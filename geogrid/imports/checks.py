@@ -85,6 +85,10 @@ def building_key_problems(rows: list[CheckedFeature], keys: BuildingKeys, mode: 
 
 # ---- grids -----------------------------------------------------------------------------------------------
 
+_Pair = tuple[CheckedFeature, shapely.Geometry, shapely.Geometry, str, tuple[str, str]]  # row, grid, container,
+# problem code, (message, English)
+
+
 @dataclass
 class _Layer:
     """One grid of a community's layer as it will be after the import: from the file (`row`) or stored."""
@@ -107,7 +111,7 @@ def check_grids(rows: list[CheckedFeature], mode: str, crs: Crs) -> tuple[list[P
     stored = {g.code: g for g in Grid.objects.current().filter(code__in=wanted).select_related("community")}
     by_code = {r.values["code"]: r for r in rows}
     errors: list[Problem] = []
-    pairs: list[tuple[CheckedFeature, shapely.Geometry, shapely.Geometry, str, str]] = []  # (row, grid, container, code, message)
+    pairs: list[_Pair] = []
     for row in rows:
         v = row.values
         community = communities.get(v["community_code"])
@@ -125,7 +129,7 @@ def check_grids(rows: list[CheckedFeature], mode: str, crs: Crs) -> tuple[list[P
             errors.append(_problem(row, f"网格 {v['code']} 属于社区 {existing.community.code}，不能改到 "
                                         f"{v['community_code']} / a grid cannot change community", "community_changed", crs))
         pairs.append((row, row.geometry, _shape(community.geom), "outside_community",
-                      f"网格 {v['code']} 超出所属社区 {community.name}（{community.code}）"))
+                      (f"网格 {v['code']} 超出所属社区 {community.name}（{community.code}）", "outside its community")))
         if v["level"] > 1:
             parent = _parent(row, by_code, stored, mode, communities)
             if parent is None:
@@ -137,12 +141,14 @@ def check_grids(rows: list[CheckedFeature], mode: str, crs: Crs) -> tuple[list[P
                 errors.append(_problem(row, f"上级网格 {v['parent_code']} 应为同一社区的 {v['level'] - 1} 级网格 / "
                                             "the parent must be one level up in the same community", "bad_parent", crs))
                 continue
-            pairs.append((row, row.geometry, geometry, "outside_parent", f"网格 {v['code']} 超出上级网格 {v['parent_code']}"))
+            pairs.append((row, row.geometry, geometry, "outside_parent",
+                          (f"网格 {v['code']} 超出上级网格 {v['parent_code']}", "outside its parent grid")))
     if mode == "update":  # stored children the file leaves alone follow their parent to its new boundary
         for child in Grid.objects.current().filter(parent__code__in=file_codes).exclude(code__in=file_codes):
             row = by_code[child.parent.code]
             pairs.append((row, _shape(child.geom), row.geometry, "child_outside",
-                          f"现有下级网格 {child.code} 将超出更新后的网格 {row.values['code']}"))
+                          (f"现有下级网格 {child.code} 将超出更新后的网格 {row.values['code']}",
+                           "a stored child grid would be outside the updated grid")))
     errors += _overhangs(pairs, crs)
     return errors, _coverage_warnings(rows, mode, communities, crs)
 
@@ -176,8 +182,7 @@ ORDER BY i.n
 """
 
 
-def _overhangs(pairs: list[tuple[CheckedFeature, shapely.Geometry, shapely.Geometry, str, str]],
-               crs: Crs) -> list[Problem]:
+def _overhangs(pairs: list[_Pair], crs: Crs) -> list[Problem]:
     """The containment trigger's test on every (grid, container) pair at once, with each overhang piece."""
     if not pairs:
         return []
@@ -188,9 +193,9 @@ def _overhangs(pairs: list[tuple[CheckedFeature, shapely.Geometry, shapely.Geome
         found = cursor.fetchall()
     problems = []
     for n, area, wkb in found:
-        row, _, _, code, message = pairs[n]
+        row, _, _, code, (message, english) = pairs[n]
         piece = shapely.from_wkb(bytes(wkb))
-        problems.append(_problem(row, f"{message} {area} m²（数据库将拒绝写入）/ the grid extends outside its container",
+        problems.append(_problem(row, f"{message} {area} m²（数据库将拒绝写入）/ the grid extends {area} m² {english}",
                                  code, crs, piece.point_on_surface(), piece))
     return problems
 
