@@ -1,13 +1,14 @@
 """Import modes keyed by code (create, update, replace) and the undo of an import job."""
 import pytest
 import shapely
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from geogrid.buildings.models import Building
 from geogrid.grids.models import Grid
 from geogrid.imports.models import ImportedFeature, ImportJob
-from geogrid.imports.services import UndoRefused, undo_import
+from geogrid.imports.services import ImportOptions, UndoRefused, run_import, undo_import
 from geogrid.staff.models import StaffMember
 from tests.importing import fingerprint, write_layer
 from tests.test_imports import EAST_HALF, VILLAGE, WEST_HALF, X0, Y0, imported, village  # noqa: F401 (fixture)
@@ -103,6 +104,14 @@ def test_replace_ends_the_grids_the_file_does_not_name_and_staff_follow_survivin
     assert old_east.generation_high_id is not None
     assert [m.name for m in Grid.objects.current().get(code=WEST).staff.all()] == ["王西"]
     assert any("李东" in note for note in result.notes)  # the ended code's staff are named
+
+
+def test_only_the_grid_centre_replaces_grids_directly(tmp_path, halves):
+    clerk = User.objects.create_user("import-clerk")
+    result = run_import(grids_file(tmp_path, "mine", [WEST_HALF], [WEST]), ImportOptions(target="grids", mode="replace"),
+                        user=clerk)
+    assert [e.code for e in result.errors] == ["needs_approval"]
+    assert set(Grid.objects.current().filter(community__code=VILLAGE).values_list("code", flat=True)) == {WEST, EAST}
 
 
 def test_undo_takes_an_import_back_and_is_refused_while_a_later_job_depends_on_it(tmp_path, halves):

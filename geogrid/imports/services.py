@@ -113,7 +113,7 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
     try:
         if schema is None:
             raise _Failed([Problem(None, f"未知的导入内容 {options.target}，可选：{', '.join(SCHEMAS)} / unknown target")])
-        key = _check_mode(schema, options)
+        key = _check_mode(schema, options, user)
         source = _open(path, options)
         notes += source.notes
         crs = _resolve_crs(source, options, notes)
@@ -135,14 +135,19 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
     return _finish(job, [], repairs, warnings, notes, counts, reporter)
 
 
-def _check_mode(schema: Schema, options: ImportOptions) -> str | None:
-    """The key the import matches rows by, once the mode and key are known to fit the target."""
+def _check_mode(schema: Schema, options: ImportOptions, user: User | None) -> str | None:
+    """The key the import matches rows by, once the mode and key are known to fit the target (and the user:
+    changing current grids directly is the grid centre's, whose approval an editor's change request needs)."""
     if options.mode not in ImportJob.Mode.values:
         raise _Failed([Problem(None, f"未知的导入方式 {options.mode}，可选：{'、'.join(ImportJob.Mode.values)} / "
                                      "unknown mode", code="unknown_mode")])
     if options.mode not in schema.modes:
         raise _Failed([Problem(None, f"{schema.label}只能以 {'、'.join(schema.modes)} 方式导入，不支持 {options.mode}"
                                      " / mode not supported for this target", code="mode_not_supported")])
+    if (schema.target == "grids" and options.mode != ImportJob.Mode.CREATE and user is not None
+            and not user.has_perm("adjustments.approve_changerequest")):
+        raise _Failed([Problem(None, "更新或替换现有网格需要网格中心的审批权限；请在网格调整页提交调整申请 / "
+                                     "updating current grids needs the approve permission", code="needs_approval")])
     key = options.key or schema.key
     if options.key and options.key not in (schema.key, *schema.keys):
         raise _Failed([Problem(None, f"{schema.label}只能按 {'、'.join(dict.fromkeys((schema.key, *schema.keys)))} "
