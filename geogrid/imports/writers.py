@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.db import connection
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
@@ -178,14 +179,15 @@ def _grid_changed(old: Grid | None, row: CheckedFeature) -> bool:
     v = row.values
     same = (all((getattr(old, a) or "") == (v[a] or "") for a in GRID_ATTRIBUTES)
             and (old.parent.code if old.parent else None) == (v["parent_code"] if v["level"] > 1 else None))
-    return not (same and _same_geometry(old.geom, _multipolygon(row.geometry)))
+    geometry = row.geometry if row.geometry.geom_type == "MultiPolygon" else shapely.MultiPolygon([row.geometry])
+    return not (same and _same_geometry(old.geom, geometry))
 
 
-def _same_geometry(a: GEOSGeometry | None, b: GEOSGeometry | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return shapely.equals_exact(shapely.from_wkb(bytes(a.wkb)), shapely.from_wkb(bytes(b.wkb)),
-                                tolerance=SAME_GEOMETRY_DEGREES, normalize=True)
+def _same_geometry(stored: GEOSGeometry | None, given: shapely.Geometry | None) -> bool:
+    if stored is None or given is None:
+        return stored is None and given is None
+    return shapely.equals_exact(shapely.from_wkb(bytes(stored.wkb)), given, tolerance=SAME_GEOMETRY_DEGREES,
+                                normalize=True)
 
 
 def _end_unnamed(rows: list[CheckedFeature], file_codes: set[str], ctx: WriteContext) -> list[Created]:
@@ -229,23 +231,46 @@ def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list[Creat
     inner_points = iter(inner)
     points = [p if p is not None else next(inner_points) for p in points]
     stored = _stored_buildings(rows, ctx)
-    new, written = [], []
+    new, changed, written = [], [], []
     for row, footprint, point in zip(rows, footprints, points):
         building = stored.get(str(row.values[ctx.key] or "")) if stored else None
         if building is None:
             new.append((row, footprint, point))
         elif _update_building(building, row, footprint, point):
+            changed.append((row, footprint, point))
             written.append(Created(Building._meta.label, building.pk, row, ImportedFeature.Action.UPDATED,
                                    building.previous))
         else:
             ctx.unchanged += 1
-    updated = [stored[str(c.row.values[ctx.key])] for c in written]
-    Building.objects.bulk_update(updated, [*BUILDING_FIELDS, "footprint", "point"], batch_size=1000)
+    _update_rows([stored[str(r.values[ctx.key])].pk for r, *_ in changed], changed)
     fields = [*BUILDING_FIELDS, "footprint", "point"]
-    values = [(*(r.values[f] for f in BUILDING_FIELDS), footprint, point)
-              for (r, *_), footprint, point in zip(new, ewkb([f for _, f, _ in new]), ewkb([p for *_, p in new]))]
-    ids = copy_rows(Building, fields, values)
+    ids = copy_rows(Building, fields, _building_values(new))
     return written + [Created(Building._meta.label, pk, row) for pk, (row, *_) in zip(ids, new)]
+
+
+def _building_values(rows: list[tuple[CheckedFeature, shapely.Geometry | None, shapely.Geometry]]) -> list[tuple]:
+    """(*BUILDING_FIELDS, footprint, point) of each row, geometries as hex EWKB."""
+    return [(*(r.values[f] for f in BUILDING_FIELDS), footprint, point)
+            for (r, *_), footprint, point in zip(rows, ewkb([f for _, f, _ in rows]), ewkb([p for *_, p in rows]))]
+
+
+UPDATE_BUILDINGS_SQL = """
+UPDATE buildings_building b
+SET address = u.address, floors = u.floors, households = u.households, resident_households = u.resident_households,
+    population = u.population, use = u.use, footprint = u.footprint::geometry, point = u.point::geometry
+FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::int[], %s::int[], %s::int[], %s::text[], %s::text[], %s::text[])
+     AS u(id, address, floors, households, resident_households, population, use, footprint, point)
+WHERE b.id = u.id
+"""
+
+
+def _update_rows(ids: list[int], rows: list[tuple[CheckedFeature, shapely.Geometry | None, shapely.Geometry]]) -> None:
+    """One statement for a batch of changed buildings (the audit triggers record each row's previous version)."""
+    if not ids:
+        return
+    columns = list(zip(*_building_values(rows)))
+    with connection.cursor() as cursor:
+        cursor.execute(UPDATE_BUILDINGS_SQL, [ids, *map(list, columns)])
 
 
 def _stored_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> dict[str, Building]:
@@ -257,21 +282,17 @@ def _stored_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> dict[str
     return {str(getattr(b, "pk" if ctx.key == "id" else "address")): b for b in Building.objects.filter(**lookup)}
 
 
-def _update_building(building: Building, row: CheckedFeature, footprint, point) -> bool:
-    """Set the row's values on the stored building; False (nothing set) when they are the same. The values
-    before are kept on `building.previous` for the import's undo."""
-    footprint = _geos(footprint) if footprint is not None else None
-    point = _geos(point)
-    values = {f: row.values[f] for f in BUILDING_FIELDS}
-    if (all(getattr(building, f) == v for f, v in values.items()) and _same_geometry(building.footprint, footprint)
+def _update_building(building: Building, row: CheckedFeature, footprint: shapely.Geometry | None,
+                     point: shapely.Geometry) -> bool:
+    """Whether the row changes the stored building; if so its values before are kept on `building.previous`
+    for the import's undo."""
+    if (all(getattr(building, f) == row.values[f] for f in BUILDING_FIELDS)
+            and _same_geometry(building.footprint, footprint)
             and (footprint is not None or _same_geometry(building.point, point))):
         return False
     building.previous = {**{f: getattr(building, f) for f in BUILDING_FIELDS},
                          "footprint": building.footprint.wkt if building.footprint else None,
                          "point": building.point.wkt}
-    for f, v in values.items():
-        setattr(building, f, v)
-    building.footprint, building.point = footprint, point
     return True
 
 
