@@ -77,3 +77,15 @@ def test_unknown_parents_and_taken_codes_are_listed_with_the_faults(tmp_path, vi
     assert {(e.number, e.code) for e in result.errors} >= {(1, "duplicate_key"), (2, "unknown_parent")}
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import_data", str(path), "--target", "grids", verbosity=0)
+
+
+def test_an_update_that_would_leave_a_stored_child_outside_its_parent_is_refused_first(tmp_path, village):
+    assert imported(grids(tmp_path, [shapely.box(X0, Y0, X0 + 500, Y0 + 1000)], "west"), "grids").ok
+    child = write_layer(tmp_path / "child.gpkg", [shapely.box(X0, Y0, X0 + 400, Y0 + 400)],
+                        {"code": [VILLAGE + "001001"], "name": ["楼栋网格"], "level": [2], "parent_code": [CODES[0]],
+                         "community_code": [VILLAGE]}, crs="EPSG:4545")
+    assert imported(child, "grids").ok
+    before = fingerprint()
+    result = imported(grids(tmp_path, [shapely.box(X0, Y0, X0 + 300, Y0 + 1000)], "narrower"), "grids", mode="update")
+    assert [(e.number, e.code) for e in result.errors] == [(1, "child_outside")]
+    assert result.errors[0].location[0] == pytest.approx(X0 + 350, abs=1) and fingerprint() == before

@@ -96,7 +96,6 @@ class _Layer:
     code: str
     level: int
     parent_code: str | None
-    kind: str
     geometry: shapely.Geometry  # CGCS2000
     row: CheckedFeature | None
 
@@ -230,11 +229,11 @@ def _layer_after(community: Area, rows: list[CheckedFeature], mode: str) -> dict
     layer = {}
     if mode != "replace":
         for grid in Grid.objects.current().filter(community=community).select_related("parent"):
-            layer[grid.code] = _Layer(grid.code, grid.level, grid.parent.code if grid.parent else None, grid.kind,
+            layer[grid.code] = _Layer(grid.code, grid.level, grid.parent.code if grid.parent else None,
                                       _shape(grid.geom), None)
     for row in rows:
         v = row.values
-        layer[v["code"]] = _Layer(v["code"], v["level"], v["parent_code"] if v["level"] > 1 else None, v["kind"],
+        layer[v["code"]] = _Layer(v["code"], v["level"], v["parent_code"] if v["level"] > 1 else None,
                                   row.geometry, row)
     return layer
 
