@@ -17,8 +17,8 @@ class ImportJobOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "status", "status_label", "progress", "file_name", "target", "source_crs", "counts", "report",
-                  "finished"]
+        fields = ["id", "status", "status_label", "progress", "file_name", "target", "mode", "source_crs", "counts",
+                  "report", "finished"]
 
     def get_finished(self, job: ImportJob) -> bool:
         return job.finished_at is not None

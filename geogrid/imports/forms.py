@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.departments.models import Department
+from geogrid.imports.models import ImportJob
 from geogrid.imports.schemas import SCHEMAS
 
 MAX_UPLOAD_MB = 512
@@ -26,6 +27,10 @@ def importable_departments(user: User) -> QuerySet[Department]:
 class ImportForm(forms.Form):
     file = forms.FileField(label="文件", help_text="GeoJSON、Shapefile（zip）、GeoPackage、KML、CSV 或 XLSX")
     target = forms.ChoiceField(label="导入内容", choices=[(s.target, s.label) for s in SCHEMAS.values()])
+    mode = forms.ChoiceField(label="导入方式", choices=ImportJob.Mode.choices, initial=ImportJob.Mode.CREATE,
+                             help_text="新增：已有的编码/地址拒绝导入；更新：有变化的成为新版本；替换：文件即社区的全部网格")
+    key = forms.ChoiceField(label="楼栋匹配依据", required=False, choices=[("", "地址"), ("id", "楼栋ID")],
+                            help_text="更新楼栋时按地址或 GeoGrid 楼栋ID 匹配已有楼栋")
     crs = forms.CharField(label="坐标系", required=False,
                           help_text="文件不带坐标系时必填：EPSG:4545、cgcs2000、wgs84、gcj02（高德/腾讯/微信）、bd09（百度）")
     layer = forms.CharField(label="图层", required=False, help_text="GeoPackage/KML 含多个图层时填写")

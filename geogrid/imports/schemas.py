@@ -44,6 +44,8 @@ class Schema:
     geometry: GeometryKind
     fields: tuple[Field, ...]
     key: str | None = "code"  # unique among the file's rows and against current rows in the database
+    keys: tuple[str, ...] = ()  # other fields that may serve as the key (`--key`)
+    modes: tuple[str, ...] = ("create",)  # import modes (ImportJob.Mode) the target supports
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -87,9 +89,10 @@ SCHEMAS: dict[str, Schema] = {
             Field("kind", aliases=("类型", "网格类型"), default="comprehensive", choices=GRID_KINDS),
             Field("exclusive_type", aliases=("专属类别", "专属网格类别")),
             Field("setting", aliases=("区域类型",), default="urban", choices=GRID_SETTINGS),
-        )),
+        ), modes=("create", "update", "replace")),
         Schema("buildings", "楼栋房屋", GeometryKind.POINT_OR_POLYGON, (
             Field("address", required=True, aliases=("地址", "楼栋地址", "ADDRESS")),
+            Field("id", aliases=("ID", "building_id", "楼栋ID")),  # GeoGrid's own id: the key with --key id
             Field("floors", int, aliases=("层数", "楼层数"), default=1),
             Field("households", int, aliases=("户数", "规划户数"), default=0),
             Field("resident_households", int, aliases=("常住户数",), default=0),
@@ -97,7 +100,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("use", aliases=("用途",), default="residential", choices=(
                 ("住宅", "residential"), ("商住", "mixed"), ("商业", "commercial"), ("公共服务", "public"),
                 ("工业", "industrial"))),
-        ), key=None),
+        ), key="address", keys=("address", "id"), modes=("create", "update")),
         Schema("business_grids", "业务网格", GeometryKind.POLYGON, (
             Field("code", required=True, aliases=CODE_ALIASES),
             Field("name", required=True, aliases=NAME_ALIASES),

@@ -17,7 +17,12 @@ import shapely
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
+import pghistory
+from django.apps import apps
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from geogrid.accounts.selectors import scope_of
@@ -25,13 +30,19 @@ from geogrid.areas.models import Area
 from geogrid.core.copy import copy_rows
 from geogrid.core.crs import CoordinateError, check_in_area, parse_crs, to_storage
 from geogrid.buildings.services import place_buildings
-from geogrid.core.services import create_generation
+from geogrid.core.api import DomainError
+from geogrid.core.models import Generation, Versioned
+from geogrid.core.services import create_generation, retire
+from geogrid.grids.models import Grid
+from geogrid.staff.models import StaffMember
 from geogrid.departments.models import Department
+from geogrid.alignment.services import follow_base_grids
+from geogrid.imports.checks import BuildingKeys, building_key_problems, check_grids
 from geogrid.imports.models import ImportedFeature, ImportJob
 from geogrid.imports.readers import ReadError, SourceFile, open_source
 from geogrid.imports.schemas import SCHEMAS, GeometryKind, Schema
 from geogrid.imports.validation import CheckedFeature, Problem, check_feature, resolve_columns
-from geogrid.imports.writers import WRITERS, Created, WriteContext, WriteError
+from geogrid.imports.writers import WRITERS, Created, WriteContext, WriteError, carry_links
 
 MAX_REPORTED = 500
 STREAMED_TARGETS = {"buildings", "stations", "business_grids"}  # no links between rows: written batch by batch  # problems listed in full; the counts always cover all of them
@@ -50,6 +61,18 @@ class ImportOptions:
     fix: bool = False
     dry_run: bool = False
     constants: dict[str, str] = field(default_factory=dict)  # `--set kind=社区`: a field's value for every row
+    mode: str = ImportJob.Mode.CREATE
+    key: str | None = None  # the field matching rows to stored ones; default: the target's key
+
+
+@dataclass
+class Counts:
+    """What an import did (or, dry, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ended: int = 0
 
 
 @dataclass
@@ -59,6 +82,7 @@ class ImportResult:
     repairs: list[Problem]
     notes: list[str]
     created: int
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -79,17 +103,18 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
     """Import a file; see the module docstring. Never raises for bad input: the result lists the problems."""
     path = Path(path)
     schema = SCHEMAS.get(options.target)
-    job = job or ImportJob.objects.create(user=user, file_name=path.name, target=options.target,
+    job = job or ImportJob.objects.create(user=user, file_name=path.name, target=options.target, mode=options.mode,
                                           options=_options_for_log(options))
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
     reporter = _ProgressReporter(job, progress)
     repairs: list[Problem] = []
+    warnings: list[Problem] = []
     notes: list[str] = []
-    created = 0
     try:
         if schema is None:
             raise _Failed([Problem(None, f"未知的导入内容 {options.target}，可选：{', '.join(SCHEMAS)} / unknown target")])
+        key = _check_mode(schema, options, user)
         source = _open(path, options)
         notes += source.notes
         crs = _resolve_crs(source, options, notes)
@@ -99,11 +124,38 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
                                                  options.mapping | {name: name for name in options.constants})
         if column_errors:
             raise _Failed([Problem(None, e) for e in column_errors])
-        _check_all(source, schema, columns, crs, options.fix, repairs, reporter)
-        created = _write(source, schema, columns, crs, options, user, reporter)
+        _check_all(source, schema, columns, crs, options, key, repairs, reporter)
+        rows = None
+        if schema.target == "grids":
+            rows = _rows_of(source, schema, columns, crs, options)
+            errors, found = check_grids(rows, options.mode, crs)
+            warnings += found
+            if errors:
+                raise _Failed(errors)
+        counts = _write(source, schema, columns, crs, options, key, user, reporter, notes, rows)
     except _Failed as failure:
-        return _finish(job, failure.problems, repairs, notes, 0, reporter)
-    return _finish(job, [], repairs, notes, created, reporter)
+        return _finish(job, failure.problems, repairs, warnings, notes, Counts(), reporter)
+    return _finish(job, [], repairs, warnings, notes, counts, reporter)
+
+
+def _check_mode(schema: Schema, options: ImportOptions, user: User | None) -> str | None:
+    """The key the import matches rows by, once the mode and key are known to fit the target (and the user:
+    changing current grids directly is the grid centre's, whose approval an editor's change request needs)."""
+    if options.mode not in ImportJob.Mode.values:
+        raise _Failed([Problem(None, f"未知的导入方式 {options.mode}，可选：{'、'.join(ImportJob.Mode.values)} / "
+                                     "unknown mode", code="unknown_mode")])
+    if options.mode not in schema.modes:
+        raise _Failed([Problem(None, f"{schema.label}只能以 {'、'.join(schema.modes)} 方式导入，不支持 {options.mode}"
+                                     " / mode not supported for this target", code="mode_not_supported")])
+    if (schema.target == "grids" and options.mode != ImportJob.Mode.CREATE and user is not None
+            and not user.has_perm("adjustments.approve_changerequest")):
+        raise _Failed([Problem(None, "更新或替换现有网格需要网格中心的审批权限；请在网格调整页提交调整申请 / "
+                                     "updating current grids needs the approve permission", code="needs_approval")])
+    key = options.key or schema.key
+    if options.key and options.key not in (schema.key, *schema.keys):
+        raise _Failed([Problem(None, f"{schema.label}只能按 {'、'.join(dict.fromkeys((schema.key, *schema.keys)))} "
+                                     f"匹配，不能按 {options.key} / unknown key", code="unknown_key")])
+    return key
 
 
 def _options_for_log(options: ImportOptions) -> dict:
@@ -155,21 +207,25 @@ def _checked_batches(source: SourceFile, schema: Schema, columns: dict[str, str]
         yield good, problems, len(batch)
 
 
-def _check_all(source: SourceFile, schema: Schema, columns: dict[str, str], crs, fix: bool,
-               repairs: list[Problem], reporter: "_ProgressReporter") -> None:
-    """Pass 1: every feature, every problem, keeping no rows (memory stays bounded). Raises _Failed."""
+def _check_all(source: SourceFile, schema: Schema, columns: dict[str, str], crs, options: ImportOptions,
+               key: str | None, repairs: list[Problem], reporter: "_ProgressReporter") -> None:
+    """Pass 1: every feature, every problem, keeping no rows (memory stays bounded); buildings' keys against
+    the stored ones too. Raises _Failed."""
     errors: list[Problem] = []
     keys: dict[str, int] = {}
+    stored = BuildingKeys(key) if schema.target == "buildings" else None
     good = done = 0
-    for rows, problems, read in _checked_batches(source, schema, columns, crs, fix, repairs):
+    for rows, problems, read in _checked_batches(source, schema, columns, crs, options.fix, repairs):
         errors += problems
         for row in rows:
-            key = row.values[schema.key] if schema.key else None
-            if key is not None and key in keys:
-                errors.append(Problem(row.number, f"{schema.key} {key} 与第 {keys[key]} 个要素重复 / duplicate "
-                                      f"{schema.key}", row.raw.attributes))
-            elif key is not None:
-                keys[key] = row.number
+            value = row.values[key] if key else None
+            if value is not None and value in keys:
+                errors.append(Problem(row.number, f"{key} {value} 与第 {keys[value]} 个要素重复 / duplicate {key}",
+                                      row.raw.attributes, code="duplicate_key"))
+            elif value is not None:
+                keys[value] = row.number
+        if stored is not None:
+            errors += building_key_problems(rows, stored, options.mode, crs)
         good += len(rows)
         done += read
         reporter("check", done, source.count)
@@ -199,42 +255,67 @@ def _to_storage(rows: list[CheckedFeature], crs) -> list[Problem]:
     return []
 
 
-def _write(source: SourceFile, schema: Schema, columns: dict[str, str], crs, options: ImportOptions,
-           user: User | None, reporter: "_ProgressReporter") -> int:
-    """Pass 2, reading the file again, in one transaction (rolled back for a dry run). Targets without
-    links between rows are written batch by batch; the others (parents, areas) need the whole file."""
-    batches = ((rows, read) for rows, _, read in
-               _checked_batches(source, schema, columns, crs, options.fix, repairs=[]))
-    if schema.target not in STREAMED_TARGETS:
-        rows = [row for batch, _ in batches for row in batch]
-        batches = iter([(rows, source.count)])
-    created = done = 0
+def _rows_of(source: SourceFile, schema: Schema, columns: dict[str, str], crs, options: ImportOptions
+             ) -> list[CheckedFeature]:
+    """Every checked row of the file (pass 1 found them all good), for targets whose rows link to each other."""
+    return [row for rows, _, _ in _checked_batches(source, schema, columns, crs, options.fix, repairs=[]) for row in rows]
+
+
+def _write(source: SourceFile, schema: Schema, columns: dict[str, str], crs, options: ImportOptions, key: str | None,
+           user: User | None, reporter: "_ProgressReporter", notes: list[str],
+           rows: list[CheckedFeature] | None) -> Counts:
+    """Pass 2, reading the file again (unless pass 1 kept the `rows`), in one transaction (rolled back for a
+    dry run). Targets without links between rows are written batch by batch; the others (parents, areas) need
+    the whole file."""
+    if rows is None and schema.target in STREAMED_TARGETS:
+        batches = ((rows, read) for rows, _, read in
+                   _checked_batches(source, schema, columns, crs, options.fix, repairs=[]))
+    else:
+        batches = iter([(rows if rows is not None else _rows_of(source, schema, columns, crs, options), source.count)])
+    counts = Counts()
+    done = 0
+    job = reporter.job
     try:
         with transaction.atomic():
-            ctx = WriteContext(department=_department(options), scope=_scope_area(user))
+            ctx = WriteContext(department=_department(options), scope=_scope_area(user), mode=options.mode, key=key)
             if schema.target in ("grids", "business_grids"):
                 ctx.generation = create_generation(f"导入{schema.label}：{source.path.name}", user)
-            new_buildings: list[int] = []
-            for rows, read in batches:
-                written = WRITERS[schema.target](rows, ctx)
-                _keep_sources(written, crs, reporter.job)
-                created += len(written)
-                new_buildings += [c.pk for c in written if c.model == "buildings.Building"]
+            placed: list[int] = []
+            for batch, read in batches:
+                written = WRITERS[schema.target](batch, ctx)
+                _keep_sources(written, crs, job)
+                for c in written:
+                    setattr(counts, c.action, getattr(counts, c.action) + 1)
+                placed += [c.pk for c in written if c.model == "buildings.Building"]
                 done += read
                 reporter("write", done, source.count)
+            counts.ended -= counts.updated if schema.target == "grids" else 0  # an updated grid's old row ends
+            counts.unchanged = ctx.unchanged
+            notes += ctx.notes
             if schema.target == "grids":
                 place_buildings()  # 以房定户: every building may move to a new grid
+                if options.mode != ImportJob.Mode.CREATE:
+                    follow_base_grids(ctx.generation, _origins(job))  # aligned business grids follow
             elif schema.target == "buildings":
-                place_buildings(new_buildings)  # only the new ones need placing; the grids stay
+                place_buildings(placed)  # only the new and moved ones need placing; the grids stay
             if options.dry_run:
                 raise _DryRun
+            job.generation = ctx.generation
     except _DryRun:
-        return created
+        return counts
     except WriteError as error:
         raise _Failed(error.problems) from None
     except DatabaseError as error:
         raise _Failed([Problem(None, f"数据库拒绝写入：{str(error).splitlines()[0]} / the database refused the import")]) from None
-    return created
+    return counts
+
+
+def _origins(job: ImportJob) -> dict[int, int]:
+    """New grid row id -> the row of the same code it replaced, in this import."""
+    records = job.features.filter(model="grids.Grid").exclude(number=0)
+    ended = dict(records.filter(action=ImportedFeature.Action.ENDED).values_list("number", "object_id"))
+    return {pk: ended[n] for n, pk in records.filter(action=ImportedFeature.Action.UPDATED)
+            .values_list("number", "object_id")}
 
 
 def _scope_area(user: User | None) -> Area | None:
@@ -256,13 +337,16 @@ def _department(options: ImportOptions) -> Department | None:
     return department
 
 
-def _keep_sources(created: list[Created], crs, job: ImportJob) -> None:
-    """The raw record (geometry in the file's CRS, attributes) of every created row, by COPY."""
-    fields = ["job", "number", "model", "object_id", "raw_crs", "raw_wkt", "attributes"]
+def _keep_sources(written: list[Created], crs, job: ImportJob) -> None:
+    """What the import did to each row, with the raw record (geometry in the file's CRS, attributes) of the
+    file's row and an updated row's previous values, by COPY."""
+    fields = ["job", "number", "model", "object_id", "raw_crs", "raw_wkt", "attributes", "action", "previous"]
     copy_rows(ImportedFeature, fields, [
-        (job.pk, c.row.number, c.model, c.pk, crs.name, c.row.raw.geometry.wkt if c.row.raw.geometry is not None else "",
-         json.dumps({k: _jsonable(v) for k, v in c.row.raw.attributes.items()}, ensure_ascii=False))
-        for c in created
+        (job.pk, c.row.number if c.row else 0, c.model, c.pk, crs.name,
+         c.row.raw.geometry.wkt if c.row and c.row.raw.geometry is not None else "",
+         json.dumps({k: _jsonable(v) for k, v in c.row.raw.attributes.items()} if c.row else {}, ensure_ascii=False),
+         c.action, json.dumps(c.previous, ensure_ascii=False) if c.previous is not None else None)
+        for c in written
     ])
 
 
@@ -270,20 +354,28 @@ def _jsonable(value):
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
-def _finish(job: ImportJob, errors: list[Problem], repairs: list[Problem], notes: list[str], created: int,
-            reporter: "_ProgressReporter") -> ImportResult:
+def _finish(job: ImportJob, errors: list[Problem], repairs: list[Problem], warnings: list[Problem], notes: list[str],
+            counts: Counts, reporter: "_ProgressReporter") -> ImportResult:
+    """Close the log. Counts: created, updated, unchanged and ended rows; a dry run's go under would_create,
+    would_update and would_end (unchanged is the same either way)."""
     reporter.close()
     dry_run = job.options.get("dry_run", False)
     job.status = (ImportJob.Status.FAILED if errors else
                   ImportJob.Status.CHECKED if dry_run else ImportJob.Status.SUCCEEDED)
     job.progress = 100
     job.finished_at = timezone.now()
-    job.counts = {"errors": len(errors), "repairs": len(repairs), "created": 0 if errors or dry_run else created,
-                  "would_create": created if dry_run and not errors else 0}
+    done = not errors and not dry_run
+    would = dry_run and not errors
+    job.counts = {"errors": len(errors), "repairs": len(repairs), "warnings": len(warnings),
+                  "created": counts.created if done else 0, "updated": counts.updated if done else 0,
+                  "ended": counts.ended if done else 0, "unchanged": counts.unchanged,
+                  "would_create": counts.created if would else 0, "would_update": counts.updated if would else 0,
+                  "would_end": counts.ended if would else 0}
     job.report = {"errors": [p.as_dict() for p in errors[:MAX_REPORTED]],
-                  "repairs": [p.as_dict() for p in repairs[:MAX_REPORTED]], "notes": notes}
+                  "repairs": [p.as_dict() for p in repairs[:MAX_REPORTED]],
+                  "warnings": [p.as_dict() for p in warnings[:MAX_REPORTED]], "notes": notes}
     job.save()
-    return ImportResult(job, errors, repairs, notes, job.counts["created"] or job.counts["would_create"])
+    return ImportResult(job, errors, repairs, notes, job.counts["created"] or job.counts["would_create"], warnings)
 
 
 class JobProgress:
@@ -336,8 +428,124 @@ def queue_upload(upload: UploadedFile, options: ImportOptions, user: User) -> Im
     """Keep an uploaded file under MEDIA_ROOT/imports/<job>/ and queue its import for the background worker."""
     from geogrid.imports.tasks import import_uploaded_file  # the task module imports this one
 
-    job = ImportJob.objects.create(user=user, file_name=upload.name, target=options.target,
+    job = ImportJob.objects.create(user=user, file_name=upload.name, target=options.target, mode=options.mode,
                                    options=_options_for_log(options))
     path = store_upload(upload, "imports", job)
     transaction.on_commit(lambda: import_uploaded_file.enqueue(job_id=job.pk, path=str(path)))
     return job
+
+
+# ---- undo ------------------------------------------------------------------------------------------------
+
+class UndoRefused(DomainError):
+    """An import cannot be undone: not a finished import, or something later depends on what it wrote."""
+
+    code = "undo_blocked"
+    status = 409
+
+
+@transaction.atomic
+def undo_import(*, job: ImportJob, user: User | None = None) -> ImportJob:
+    """Take an import back while nothing later depends on it: rows it created go (versioned rows end, in a new
+    generation), rows it updated get their previous values back, grids it ended come back as new versions
+    (staff, business-grid links and child grids follow the code back). Refused with `not_undoable` for an
+    import that did not write, and `undo_blocked` (naming what depends on it) otherwise."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.SUCCEEDED:
+        raise UndoRefused(f"导入记录 #{job.pk} 的状态为“{job.get_status_display()}”，只能撤销已成功写入的导入 / "
+                          "only a succeeded import can be undone", code="not_undoable")
+    records = list(job.features.all())
+    blockers = _dependents(job, records)
+    if blockers:
+        raise UndoRefused(f"不能撤销导入 #{job.pk}：{'；'.join(blockers)}。请先撤销后来的导入或调整 / "
+                          "something later depends on this import", blockers=blockers)
+    generation = None
+    try:
+        with pghistory.context(reason=f"undo import {job.pk}"):
+            for label in sorted({r.model for r in records}):
+                model = apps.get_model(label)
+                mine = [r for r in records if r.model == label]
+                if issubclass(model, Versioned):
+                    generation = generation or create_generation(f"撤销导入 #{job.pk}：{job.file_name}"[:200], user)
+                    _undo_versioned(model, mine, generation)
+                else:
+                    _undo_rows(model, mine)
+            if job.target in ("grids", "buildings"):
+                place_buildings()
+            if job.target == "grids":
+                follow_base_grids(generation, {})
+    except (ProtectedError, DatabaseError) as error:
+        raise UndoRefused(f"不能撤销导入 #{job.pk}：其他数据仍在使用它写入的记录（{str(error).splitlines()[0]}）/ "
+                          "rows it wrote are in use") from None
+    job.status = ImportJob.Status.UNDONE
+    job.undone_at, job.undone_by = timezone.now(), user
+    job.save(update_fields=["status", "undone_at", "undone_by"])
+    return job
+
+
+def _written(records: list[ImportedFeature]) -> list[int]:
+    return [r.object_id for r in records if r.action != ImportedFeature.Action.ENDED]
+
+
+def _dependents(job: ImportJob, records: list[ImportedFeature]) -> list[str]:
+    """What keeps the import from being undone, in words: later imports touching the same rows, versioned
+    rows it wrote that a later edit ended, and (grids) child grids or staff added to its grids since."""
+    found = []
+    later = ImportedFeature.objects.filter(job__pk__gt=job.pk, job__status=ImportJob.Status.SUCCEEDED)
+    for label in sorted({r.model for r in records}):
+        ids = [r.object_id for r in records if r.model == label]
+        jobs = sorted(set(later.filter(model=label, object_id__in=ids).values_list("job_id", flat=True)))
+        if jobs:
+            found.append(f"后来的导入 {'、'.join(f'#{j}' for j in jobs)} 修改了它写入的记录")
+    grids = Grid.objects.filter(pk__in=_written([r for r in records if r.model == Grid._meta.label]))
+    if not grids:
+        return found
+    edited = sorted(g.code for g in grids if g.generation_high_id is not None)
+    if edited:
+        found.append(f"网格 {'、'.join(edited)} 已被后来的调整修改")
+    children = sorted(Grid.objects.current().filter(parent__in=grids).exclude(pk__in=grids).values_list("code", flat=True))
+    if children:
+        found.append(f"后来新增的下级网格 {'、'.join(children)} 依赖它导入的网格")
+    ended_codes = set(Grid.objects.filter(pk__in=[r.object_id for r in records if r.model == Grid._meta.label
+                                                  and r.action == ImportedFeature.Action.ENDED]).values_list("code", flat=True))
+    staffed = grids.exclude(code__in=ended_codes).filter(staff__isnull=False).distinct()
+    if staffed:
+        staff_jobs = sorted(set(later.filter(model=StaffMember._meta.label, object_id__in=StaffMember.objects.filter(
+            grids__in=staffed).values("pk")).values_list("job_id", flat=True)))
+        by = f"（导入 {'、'.join(f'#{j}' for j in staff_jobs)}）" if staff_jobs else ""
+        found.append(f"网格 {'、'.join(sorted(g.code for g in staffed))} 已配置工作人员{by}")
+    return found
+
+
+def _undo_versioned(model, records: list[ImportedFeature], generation: Generation) -> None:
+    """End the rows the import wrote; bring the rows it ended back as new versions (in level order, parents
+    mapped to their restored versions), each taking the links of the row that had replaced it."""
+    written = {row.code: row for row in model.objects.filter(pk__in=_written(records))}
+    retire(model.objects.filter(pk__in=[row.pk for row in written.values()]), generation)
+    ended = model.objects.filter(pk__in=[r.object_id for r in records if r.action == ImportedFeature.Action.ENDED])
+    restored: dict[int, int] = {}  # ended row id -> its restored version
+    for row in sorted(ended, key=lambda g: getattr(g, "level", 0)):
+        original = model.objects.get(pk=row.pk)
+        row.pk = row.id = None
+        row._state.adding = True
+        row.generation_low, row.generation_high = generation, None
+        if getattr(row, "parent_id", None) in restored:
+            row.parent_id = restored[row.parent_id]
+        row.save()
+        restored[original.pk] = row.pk
+        if model is Grid:  # links follow from the row that replaced it, else from the ended row itself
+            carry_links(written.get(row.code, original), row)
+
+
+def _undo_rows(model, records: list[ImportedFeature]) -> None:
+    """Delete the rows the import created; give the rows it updated their previous values back."""
+    model.objects.filter(pk__in=[r.object_id for r in records if r.action == ImportedFeature.Action.CREATED]).delete()
+    for record in records:
+        if record.action != ImportedFeature.Action.UPDATED:
+            continue
+        row = model.objects.get(pk=record.object_id)
+        for name, value in record.previous.items():
+            field = model._meta.get_field(name)
+            setattr(row, name, GEOSGeometry(value, srid=field.srid) if isinstance(field, GeometryField) and value
+                    else value)
+        row.save()

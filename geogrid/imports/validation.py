@@ -28,7 +28,9 @@ class Problem:
     message: str
     attributes: dict | None = None
     location: tuple[float, float] | None = None  # in the file's own coordinates
-    code: str | None = None  # a stable code for refusals of the whole file (e.g. archive_too_large)
+    code: str | None = None  # a stable code (archive_too_large, duplicate_key, outside_community, overlap, ...)
+    geometry: dict | None = None  # the faulty piece (an overhang, overlap or gap) as GeoJSON in CGCS2000 lon/lat
+    wkt: str | None = None  # the same piece as WKT (CGCS2000)
 
     def as_dict(self) -> dict:
         return asdict(self)

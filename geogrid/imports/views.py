@@ -19,7 +19,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         options = ImportOptions(target=data["target"], crs=data["crs"] or None, layer=data["layer"] or None,
                                 encoding=data["encoding"] or None, mapping=data["mapping"],
                                 department_code=department.code if department else None,
-                                fix=data["fix"], dry_run=data["dry_run"], constants=data["constants"])
+                                fix=data["fix"], dry_run=data["dry_run"], constants=data["constants"],
+                                mode=data["mode"], key=data["key"] or None)
         job = queue_upload(data["file"], options, request.user)
         return redirect("import-job", pk=job.pk)
     jobs = jobs_visible_to(request.user).exclude(target=HOTLINE_TARGET)[:20]  # those have their own page

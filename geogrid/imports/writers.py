@@ -5,20 +5,23 @@ constraints and triggers) rolls the whole import back.
 """
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.db import connection
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.core.copy import copy_rows, ewkb
 from geogrid.core.models import Generation
 from geogrid.core.api import DomainError
+from geogrid.core.services import retire
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.departments.services import create_department
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road
+from geogrid.imports.models import ImportedFeature, ImportJob
 from geogrid.imports.validation import CheckedFeature, Problem
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
@@ -37,15 +40,17 @@ class WriteError(Exception):
 
 @dataclass(frozen=True)
 class Created:
-    """A row a writer created, for the import's raw-record log."""
+    """A row a writer created, updated or ended, for the import's log (and its undo)."""
 
     model: str  # "app_label.Model"
     pk: int
-    row: CheckedFeature
+    row: CheckedFeature | None  # None: a row ended because the file no longer names it (replace)
+    action: str = ImportedFeature.Action.CREATED
+    previous: dict | None = None  # an updated row's values before the import
 
     @classmethod
-    def of(cls, obj, row: CheckedFeature) -> "Created":
-        return cls(obj._meta.label, obj.pk, row)
+    def of(cls, obj, row: CheckedFeature | None, action: str = ImportedFeature.Action.CREATED) -> "Created":
+        return cls(obj._meta.label, obj.pk, row, action)
 
 
 @dataclass
@@ -53,6 +58,10 @@ class WriteContext:
     generation: Generation | None = None
     department: Department | None = None
     scope: Area | None = None  # the importing user's area; None for superusers and command-line imports
+    mode: str = ImportJob.Mode.CREATE
+    key: str | None = None  # the field that matches rows to stored ones (buildings: address or id)
+    unchanged: int = 0  # rows that match a stored row exactly (update and replace modes)
+    notes: list[str] = field(default_factory=list)
 
     def refuse_outside(self, rows: list[CheckedFeature], codes: Callable[[CheckedFeature], list[str]]) -> None:
         """Rows naming an area code outside the user's area are refused: a clerk imports for their own area."""
@@ -123,43 +132,93 @@ def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     return created
 
 
+GRID_ATTRIBUTES = ("name", "level", "kind", "exclusive_type", "setting")
+SAME_GEOMETRY_DEGREES = 1e-8  # about a millimetre: a re-import of an export in another CRS is still unchanged
+
+
 def write_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Grids as `checks.check_grids` found them writable. Create mode adds them. Update mode gives every
+    changed grid a new version in the import's generation, as the editor does: the old row ends, staff,
+    business-grid links and child grids follow the code to its new row. Replace mode does the same and ends
+    every current grid of the file's communities that the file does not name."""
     ctx.refuse_outside(rows, lambda r: [r.values["community_code"]])
     rows = sorted(rows, key=lambda r: r.values["level"])
-    codes = [r.values["code"] for r in rows]
-    _refuse_taken(rows, set(Grid.objects.current().filter(code__in=codes).values_list("code", flat=True)), "网格编码")
+    file_codes = {r.values["code"] for r in rows}
+    written = [] if ctx.mode != ImportJob.Mode.REPLACE else _end_unnamed(rows, file_codes, ctx)
+    current = {g.code: g for g in Grid.objects.current().filter(code__in=file_codes).select_related("parent")}
+    changed = {r.values["code"] for r in rows if _grid_changed(current.get(r.values["code"]), r)}
     communities = dict(Area.objects.communities().filter(code__in={r.values["community_code"] for r in rows})
                        .values_list("code", "id"))
     parents = dict(Grid.objects.current().filter(code__in={r.values["parent_code"] for r in rows if r.values["parent_code"]})
                    .values_list("code", "id"))
-    created, problems = [], []
     for row in rows:
         v = row.values
-        if v["community_code"] not in communities:
-            problems.append(_problem(row, f"社区/村 {v['community_code']} 不存在 / unknown community"))
+        old = current.get(v["code"])
+        if v["code"] not in changed:
+            ctx.unchanged += 1
             continue
-        if v["level"] not in (1, 2, 3):
-            problems.append(_problem(row, f"网格层级应为 1、2 或 3，实为 {v['level']} / level must be 1-3"))
-            continue
-        parent_id = parents.get(v["parent_code"]) if v["parent_code"] else None
-        if v["level"] > 1 and parent_id is None:
-            problems.append(_problem(row, f"上级网格 {v['parent_code'] or '(未填)'} 不存在 / unknown parent grid"))
-            continue
+        if old is not None:
+            retire(Grid.objects.filter(pk=old.pk), ctx.generation)
+            written.append(Created.of(old, row, ImportedFeature.Action.ENDED))
         grid = Grid.objects.create(
             code=v["code"], name=v["name"], level=v["level"], kind=v["kind"], exclusive_type=v["exclusive_type"] or "",
-            setting=v["setting"], parent_id=parent_id if v["level"] > 1 else None,
+            setting=v["setting"], parent_id=parents.get(v["parent_code"]) if v["level"] > 1 else None,
             community_id=communities[v["community_code"]], geom=_multipolygon(row.geometry),
             generation_low=ctx.generation,
         )
+        if old is not None:
+            carry_links(old, grid, keep_children=changed)
         parents[grid.code] = grid.id
-        created.append(Created.of(grid, row))
-    if problems:
-        raise WriteError(problems)
-    return created
+        written.append(Created.of(grid, row, ImportedFeature.Action.UPDATED if old else ImportedFeature.Action.CREATED))
+    return written
+
+
+def carry_links(old: Grid, new: Grid, keep_children: set[str] = frozenset()) -> None:
+    """Staff, business-grid links and current child grids (except those coded in `keep_children`, which get
+    their own new version) follow a grid's code from its old row to its new one."""
+    new.staff.set(old.staff.all())
+    new.business_grids.set(old.business_grids.all())
+    Grid.objects.current().filter(parent=old).exclude(code__in=keep_children).update(parent=new)
+
+
+def _grid_changed(old: Grid | None, row: CheckedFeature) -> bool:
+    if old is None:
+        return True
+    v = row.values
+    same = (all((getattr(old, a) or "") == (v[a] or "") for a in GRID_ATTRIBUTES)
+            and (old.parent.code if old.parent else None) == (v["parent_code"] if v["level"] > 1 else None))
+    geometry = row.geometry if row.geometry.geom_type == "MultiPolygon" else shapely.MultiPolygon([row.geometry])
+    return not (same and _same_geometry(old.geom, geometry))
+
+
+def _same_geometry(stored: GEOSGeometry | None, given: shapely.Geometry | None) -> bool:
+    if stored is None or given is None:
+        return stored is None and given is None
+    return shapely.equals_exact(shapely.from_wkb(bytes(stored.wkb)), given, tolerance=SAME_GEOMETRY_DEGREES,
+                                normalize=True)
+
+
+def _end_unnamed(rows: list[CheckedFeature], file_codes: set[str], ctx: WriteContext) -> list[Created]:
+    """Replace mode: end the current grids of the file's communities that the file does not name. Their staff
+    stay on the ended rows (a code that does not survive takes nobody along): the notes say who."""
+    ended = list(Grid.objects.current().filter(community__code__in={r.values["community_code"] for r in rows})
+                 .exclude(code__in=file_codes).prefetch_related("staff"))
+    retire(Grid.objects.filter(pk__in=[g.pk for g in ended]), ctx.generation)
+    for grid in ended:
+        staff = [m.name for m in grid.staff.all()]
+        if staff:
+            ctx.notes.append(f"网格 {grid.code} 已终止，其工作人员 {'、'.join(staff)} 不再负责任何现行网格（编码未保留）"
+                             f" / grid {grid.code} ended: its staff are no longer assigned to it")
+    return [Created.of(g, None, ImportedFeature.Action.ENDED) for g in ended]
+
+
+BUILDING_FIELDS = ("address", "floors", "households", "resident_households", "population", "use")
 
 
 def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
-    """Buildings by COPY (an import can hold a county's hundred thousand); placement follows in SQL."""
+    """Buildings by COPY (an import can hold a county's hundred thousand); placement follows in SQL. In update
+    mode a row whose key (`ctx.key`) matches a stored building updates it when anything differs (the audit
+    log keeps the previous version) and is counted unchanged otherwise; `checks` has refused ambiguous keys."""
     ctx.refuse_points_outside(rows)
     footprints, problems = [], []
     for row in rows:
@@ -179,12 +238,70 @@ def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list[Creat
     inner = shapely.point_on_surface([f for f in footprints if f is not None])
     inner_points = iter(inner)
     points = [p if p is not None else next(inner_points) for p in points]
-    fields = ["address", "floors", "households", "resident_households", "population", "use", "footprint", "point"]
-    values = [(r.values["address"], r.values["floors"], r.values["households"], r.values["resident_households"],
-               r.values["population"], r.values["use"], footprint, point)
-              for r, footprint, point in zip(rows, ewkb(footprints), ewkb(points))]
-    ids = copy_rows(Building, fields, values)
-    return [Created(Building._meta.label, pk, row) for pk, row in zip(ids, rows)]
+    stored = _stored_buildings(rows, ctx)
+    new, changed, written = [], [], []
+    for row, footprint, point in zip(rows, footprints, points):
+        building = stored.get(str(row.values[ctx.key] or "")) if stored else None
+        if building is None:
+            new.append((row, footprint, point))
+        elif _update_building(building, row, footprint, point):
+            changed.append((row, footprint, point))
+            written.append(Created(Building._meta.label, building.pk, row, ImportedFeature.Action.UPDATED,
+                                   building.previous))
+        else:
+            ctx.unchanged += 1
+    _update_rows([stored[str(r.values[ctx.key])].pk for r, *_ in changed], changed)
+    fields = [*BUILDING_FIELDS, "footprint", "point"]
+    ids = copy_rows(Building, fields, _building_values(new))
+    return written + [Created(Building._meta.label, pk, row) for pk, (row, *_) in zip(ids, new)]
+
+
+def _building_values(rows: list[tuple[CheckedFeature, shapely.Geometry | None, shapely.Geometry]]) -> list[tuple]:
+    """(*BUILDING_FIELDS, footprint, point) of each row, geometries as hex EWKB."""
+    return [(*(r.values[f] for f in BUILDING_FIELDS), footprint, point)
+            for (r, *_), footprint, point in zip(rows, ewkb([f for _, f, _ in rows]), ewkb([p for *_, p in rows]))]
+
+
+UPDATE_BUILDINGS_SQL = """
+UPDATE buildings_building b
+SET address = u.address, floors = u.floors, households = u.households, resident_households = u.resident_households,
+    population = u.population, use = u.use, footprint = u.footprint::geometry, point = u.point::geometry
+FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::int[], %s::int[], %s::int[], %s::text[], %s::text[], %s::text[])
+     AS u(id, address, floors, households, resident_households, population, use, footprint, point)
+WHERE b.id = u.id
+"""
+
+
+def _update_rows(ids: list[int], rows: list[tuple[CheckedFeature, shapely.Geometry | None, shapely.Geometry]]) -> None:
+    """One statement for a batch of changed buildings (the audit triggers record each row's previous version)."""
+    if not ids:
+        return
+    columns = list(zip(*_building_values(rows)))
+    with connection.cursor() as cursor:
+        cursor.execute(UPDATE_BUILDINGS_SQL, [ids, *map(list, columns)])
+
+
+def _stored_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> dict[str, Building]:
+    """Update mode: the stored building of each row's key (checks guaranteed at most one)."""
+    if ctx.mode != ImportJob.Mode.UPDATE:
+        return {}
+    values = {str(r.values[ctx.key]) for r in rows if r.values[ctx.key]}
+    lookup = {"pk__in": [int(v) for v in values]} if ctx.key == "id" else {"address__in": values}
+    return {str(getattr(b, "pk" if ctx.key == "id" else "address")): b for b in Building.objects.filter(**lookup)}
+
+
+def _update_building(building: Building, row: CheckedFeature, footprint: shapely.Geometry | None,
+                     point: shapely.Geometry) -> bool:
+    """Whether the row changes the stored building; if so its values before are kept on `building.previous`
+    for the import's undo."""
+    if (all(getattr(building, f) == row.values[f] for f in BUILDING_FIELDS)
+            and _same_geometry(building.footprint, footprint)
+            and (footprint is not None or _same_geometry(building.point, point))):
+        return False
+    building.previous = {**{f: getattr(building, f) for f in BUILDING_FIELDS},
+                         "footprint": building.footprint.wkt if building.footprint else None,
+                         "point": building.point.wkt}
+    return True
 
 
 def write_business_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:

@@ -1,11 +1,14 @@
-"""`manage.py import_data FILE --target grids [--crs EPSG:4545] [--map code=WGBM] [--fix] [--dry-run]`."""
+"""`manage.py import_data FILE --target grids [--mode create|update|replace] [--key address|id] [--crs EPSG:4545]
+[--map code=WGBM] [--fix] [--dry-run]`; `manage.py import_data --undo JOB_ID`."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from geogrid.core.api import DomainError
+from geogrid.imports.models import ImportJob
 from geogrid.imports.schemas import SCHEMAS
-from geogrid.imports.services import ImportOptions, run_import
+from geogrid.imports.services import ImportOptions, run_import, undo_import
 
 PHASE_LABELS = {"check": "检查 check", "write": "写入 write"}
 
@@ -26,8 +29,13 @@ class Command(BaseCommand):
             "Targets and their fields are documented in the README (Import section).")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--target", required=True, choices=sorted(SCHEMAS))
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--target", choices=sorted(SCHEMAS))
+        parser.add_argument("--mode", choices=ImportJob.Mode.values, default=ImportJob.Mode.CREATE,
+                            help="create: refuse keys already stored; update: changed rows become new versions, "
+                                 "new keys are added; replace: the file is each of its communities' whole grid layer")
+        parser.add_argument("--key", help="the field that matches rows to stored ones (buildings: address or id)")
+        parser.add_argument("--undo", type=int, metavar="JOB_ID", help="undo an import (nothing later may depend on it)")
         parser.add_argument("--crs", help="when the file declares none: EPSG:4545, cgcs2000, wgs84, gcj02, bd09")
         parser.add_argument("--layer", help="the layer of a GeoPackage or KML with several")
         parser.add_argument("--encoding", help="attribute encoding of a shapefile without .cpg or a CSV, e.g. gbk")
@@ -39,11 +47,16 @@ class Command(BaseCommand):
         parser.add_argument("--fix", action="store_true", help="repair invalid geometry and drop Z/M; lists each repair")
         parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
 
-    def handle(self, *args, file: Path, verbosity: int, **opts) -> None:
+    def handle(self, *args, file: Path | None, verbosity: int, **opts) -> None:
+        if opts["undo"] is not None:
+            self._undo(opts["undo"])
+            return
+        if file is None or opts["target"] is None:
+            raise CommandError("需要文件和 --target（或 --undo 导入记录号）")
         options = ImportOptions(target=opts["target"], crs=opts["crs"], layer=opts["layer"],
                                 encoding=opts["encoding"], mapping=_pairs("--map", opts["map"]),
                                 department_code=opts["department"], fix=opts["fix"], dry_run=opts["dry_run"],
-                                constants=_pairs("--set", opts["constants"]))
+                                constants=_pairs("--set", opts["constants"]), mode=opts["mode"], key=opts["key"])
         bars: dict[str, tqdm] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -60,18 +73,37 @@ class Command(BaseCommand):
             raise CommandError(f"导入失败，数据库未作任何改动 / import failed, nothing was written "
                                f"({len(result.errors)} errors; log #{result.job.pk})")
 
+    def _undo(self, job_id: int) -> None:
+        job = ImportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise CommandError(f"导入记录 #{job_id} 不存在 / no such import job")
+        try:
+            undo_import(job=job)
+        except DomainError as error:
+            raise CommandError(f"{error.message} [{error.code}]") from None
+        self.stdout.write(self.style.SUCCESS(f"已撤销导入 #{job.pk}（{job.file_name}）/ import undone"))
+
     def _report(self, result, verbosity: int) -> None:
         for note in result.notes:
             self.stdout.write(f"提示 note: {note}")
+        for warning in result.warnings:
+            at = f" @ {warning.location[0]:.6f},{warning.location[1]:.6f}" if warning.location else ""
+            piece = f"\n    {warning.wkt}" if warning.wkt and verbosity >= 2 else ""
+            self.stdout.write(f"警告 warning [{warning.code}]: 要素 feature {warning.number}: {warning.message}{at}{piece}")
         for repair in result.repairs:
             self.stdout.write(f"修复 repair: 要素 feature {repair.number}: {repair.message}")
         for error in result.errors:
             where = f"要素 feature {error.number}: " if error.number else ""
+            where = f"[{error.code}] {where}" if error.code else where
             at = f" @ {error.location[0]:.6f},{error.location[1]:.6f}" if error.location else ""
             attrs = f"  {error.attributes}" if error.attributes and verbosity >= 1 else ""
             self.stderr.write(f"错误 error: {where}{error.message}{at}{attrs}")
         job = result.job
         if result.ok:
-            verb = "试导入通过，将写入 would create" if job.options.get("dry_run") else "已导入 created"
-            self.stdout.write(self.style.SUCCESS(f"{verb} {result.created} ({job.target}, CRS {job.source_crs}; "
-                                                 f"log #{job.pk})"))
+            dry = job.options.get("dry_run")
+            created, updated, ended = (job.counts[k] for k in (
+                ("would_create", "would_update", "would_end") if dry else ("created", "updated", "ended")))
+            verb = "试导入通过，将 would" if dry else "已导入 done"
+            self.stdout.write(self.style.SUCCESS(
+                f"{verb}: 新增 created {created}，更新 updated {updated}，未变 unchanged {job.counts['unchanged']}，"
+                f"终止 ended {ended} ({job.target}, {job.mode}, CRS {job.source_crs}; log #{job.pk})"))
