@@ -28,6 +28,7 @@ from tests.browsing import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+GUNICORN_APP_NAME = "geogrid-test-gunicorn"
 
 
 def django_env(**extra: str) -> dict[str, str]:
@@ -181,7 +182,8 @@ def gunicorn_server(django_db_setup, django_db_blocker, tmp_path_factory):
     env = django_env(DJANGO_SETTINGS_MODULE="geogrid.settings.production", GEOGRID_HTTPS="0",
                      GEOGRID_DB_NAME=test_db_name, GEOGRID_DB_ROLE="app", GEOGRID_BIND=f"127.0.0.1:{port}",
                      GEOGRID_WORKERS="2", GEOGRID_SECRET_KEY_FILE=str(var / "secret_key"),
-                     GEOGRID_STATIC_ROOT=str(var / "static"))
+                     GEOGRID_STATIC_ROOT=str(var / "static"),
+                     PGAPPNAME=GUNICORN_APP_NAME)  # libpq names its connections: other servers use the test db too
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/" + test_db_name))
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env,
@@ -232,7 +234,8 @@ def test_gunicorn_keeps_its_database_connections(gunicorn_server):
 
     def backends() -> set[int]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND usename = 'geogrid'", [name])
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                           [name, GUNICORN_APP_NAME])
             return {row[0] for row in cursor.fetchall()}
 
     for _ in range(20):
