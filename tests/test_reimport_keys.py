@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 import shapely
+from django.contrib.auth.models import User
 
 from geogrid.areas.models import Area
 from geogrid.departments.models import Department
 from geogrid.grids.models import Grid
-from geogrid.imports.services import undo_import
+from geogrid.demo.town import STREET2_CODE
+from geogrid.imports.services import ImportOptions, run_import, undo_import
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
 from tests.importing import fingerprint, write_layer
@@ -113,3 +115,21 @@ def test_departments_are_keyed_by_code(tmp_path, village):
     assert counts(imported(path, "departments", mode="update")) == (0, 1, 1)
     assert Department.objects.get(code="T-SF").name == "测试村司法所"
     assert Grid.objects.filter(code__startswith=VILLAGE).count() == 0  # nothing else was touched
+
+
+def test_a_clerk_cannot_take_over_another_streets_department_or_staff_member(tmp_path, grids):
+    """Matching by key never reaches outside the clerk's area: the stored row's own area counts too."""
+    path = tmp_path / "departments.csv"
+    path.write_text(f"部门代码,部门名称,所属区划代码\nT-PS,测试派出所,{STREET}\n", encoding="utf-8")
+    assert imported(path, "departments").ok
+    assert imported(staff_file(tmp_path, [["王西", "网格长", "13900000001", WEST]]), "staff").ok
+    clerk = User.objects.get(username="street2")  # the demo's second street
+    path.write_text(f"部门代码,部门名称,所属区划代码\nT-PS,他街派出所,{STREET2_CODE}\n", encoding="utf-8")
+    moved = run_import(path, ImportOptions(target="departments", mode="update"), user=clerk)
+    assert not moved.ok and "outside your area" in moved.errors[0].message
+    assert Department.objects.get(code="T-PS").area.code == STREET
+    other = Grid.objects.current().filter(community__code__startswith=STREET2_CODE[:9]).first()
+    taken = run_import(staff_file(tmp_path, [["王西", "网格长", "13900000001", other.code]], "taken"),
+                       ImportOptions(target="staff", mode="update"), user=clerk)
+    assert not taken.ok and "outside your area" in taken.errors[0].message
+    assert list(StaffMember.objects.get(phone="13900000001").grids.values_list("code", flat=True)) == [WEST]

@@ -467,8 +467,9 @@ def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
 def write_departments(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     """Departments of the streets and the county keyed by code, through the checks `manage.py
     create_department` makes; update mode changes name, area and tier in place."""
-    ctx.refuse_outside(rows, lambda r: [r.values["area_code"]])
-    stored = {d.code: d for d in Department.objects.filter(code__in=[r.values["code"] for r in rows])}
+    stored = {d.code: d for d in Department.objects.filter(code__in=[r.values["code"] for r in rows]).select_related("area")}
+    ctx.refuse_outside(rows, lambda r: [r.values["area_code"], *([stored[r.values["code"]].area.code]
+                                                               if r.values["code"] in stored else [])])
     if ctx.mode == ImportJob.Mode.CREATE:
         _refuse_taken(rows, set(stored), "部门代码")
     written, problems = [], []
