@@ -1,6 +1,7 @@
 """Onboarding a street from its own files, as the README walkthrough "Onboarding a street (without the demo)"
 does: areas (communities without a parent column, their kind set at import), departments, grids, buildings,
-staff and users, then locate and scoping. The codes are a county the demo does not have (330106, 西湖区)."""
+staff and users, then locate and scoping; then every file again in update mode (nothing duplicated), one
+community's grids replaced from a file and imports undone. The codes are a county the demo does not have (330106, 西湖区)."""
 import csv
 import json
 from pathlib import Path
@@ -9,15 +10,19 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from geogrid.alignment.services import apply_alignment
 from geogrid.areas.models import Area
 from geogrid.core.models import Generation
 from geogrid.departments.models import Department
+from geogrid.grids.models import Grid
 from geogrid.grids.selectors import grids_visible_to
+from geogrid.imports.models import ImportJob
 from geogrid.imports.services import ImportOptions, run_import
 from geogrid.locate.selectors import locate
 from geogrid.staff.models import StaffMember
+from tests.importing import DATA_TABLES, fingerprint
 from tests.test_alignment import planted  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -67,17 +72,50 @@ def files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+# Each file with its target and options, in the order a street imports them.
+IMPORTS = [("county_street", "areas", []), ("communities", "areas", ["--set", "kind=社区"]),
+           ("departments", "departments", []), ("grids", "grids", []), ("buildings", "buildings", []),
+           ("staff", "staff", [])]
+
+
+def import_file(path: Path, target: str, *options: str) -> ImportJob:
+    call_command("import_data", path, "--target", target, *options, verbosity=0)
+    return ImportJob.objects.latest("pk")
+
+
+def onboard(files: dict[str, Path]) -> None:
+    for name, target, options in IMPORTS:
+        import_file(files[name], target, *options)
+        if target == "departments":
+            call_command("load_event_defaults", STREET)
+
+
+def table_rows() -> dict[str, int]:
+    """Rows per data table, departments included (the shared test database holds the demo town too)."""
+    with connection.cursor() as cursor:
+        found = {}
+        for table in (*DATA_TABLES, "departments_department"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            found[table] = cursor.fetchone()[0]
+    return found
+
+
+def rows_in(path: Path) -> int:
+    if path.suffix == ".geojson":
+        return len(json.loads(path.read_text(encoding="utf-8"))["features"])
+    return len(path.read_text(encoding="utf-8").splitlines()) - 1  # a CSV's header
+
+
+def current_codes() -> set[str]:
+    return set(Grid.objects.current().filter(community__code__startswith=STREET[:9]).values_list("code", flat=True))
+
+
 def test_a_street_onboards_from_its_own_files(files, capsys):
-    call_command("import_data", files["county_street"], "--target", "areas", verbosity=0)
-    call_command("import_data", files["communities"], "--target", "areas", "--set", "kind=社区", verbosity=0)
+    onboard(files)
     assert Area.objects.get(code=EAST).parent.code == STREET  # inferred from the 12-digit code
     assert Area.objects.get(code=STREET).parent.code == COUNTY
-    call_command("import_data", files["departments"], "--target", "departments", verbosity=0)
-    assert dict(Department.objects.filter(code__startswith="330106").values_list("code", "tier")) == {
+    assert dict(Department.objects.filter(code__in=["330106001-PS", "330106-ZF"]).values_list("code", "tier")) == {
         "330106001-PS": "town", "330106-ZF": "district"}
-    call_command("load_event_defaults", STREET)
-    for target in ("grids", "buildings", "staff"):
-        call_command("import_data", files[target], "--target", target, verbosity=0)
     assert StaffMember.objects.filter(name__in=["张伟", "李娜"]).count() == 2
     call_command("create_user", "beishan", "--role", "street", "--area", STREET)
     capsys.readouterr()
@@ -88,6 +126,48 @@ def test_a_street_onboards_from_its_own_files(files, capsys):
     assert {s.name for s in location.staff} == {"李娜"}
     visible = set(grids_visible_to(User.objects.get(username="beishan")).values_list("code", flat=True))
     assert visible == {f"{WEST}001", f"{EAST}001", f"{EAST}002"}
+
+
+def test_reimporting_every_file_replacing_a_community_and_undoing(files, tmp_path):
+    onboard(files)
+    before, data = table_rows(), fingerprint()
+    for name, target, options in IMPORTS:  # every file again, in update mode: nothing new, nothing changed
+        job = import_file(files[name], target, "--mode", "update", *options)
+        assert (job.status, job.counts["created"], job.counts["updated"], job.counts["ended"],
+                job.counts["unchanged"]) == (ImportJob.Status.SUCCEEDED, 0, 0, 0, rows_in(files[name])), (name, job.counts)
+    assert table_rows() == {**before, "core_generation": before["core_generation"] + 1}  # the grid update's
+    assert {t: v for t, v in fingerprint().items() if t != "core_generation"} == \
+        {t: v for t, v in data.items() if t != "core_generation"}
+
+    # 东社区 merges its two grids: the file names only 001, now the whole community
+    one = geojson(tmp_path / "东社区网格.geojson", [
+        ({"网格编码": f"{EAST}001", "网格名称": "东社区网格", "社区代码": EAST}, box(120.05, 30.2, 120.1, 30.3))])
+    replace = import_file(one, "grids", "--mode", "replace")
+    assert (replace.counts["created"], replace.counts["updated"], replace.counts["ended"]) == (0, 1, 1)
+    assert current_codes() == {f"{WEST}001", f"{EAST}001"}
+    merged = Grid.objects.current().get(code=f"{EAST}001")
+    assert sorted(m.name for m in merged.staff.all()) == ["张伟", "李娜"] and merged.household_count == 100
+    assert Grid.objects.current().get(code=f"{WEST}001").generation_low_id != replace.generation_id  # untouched
+    assert Grid.objects.get(code=f"{EAST}002").generation_high_id is not None  # ended, kept in history
+
+    # a new grid worker's file, then taken back: the row is gone
+    newcomer = table(tmp_path / "新人员.csv", ["姓名", "角色", "电话", "网格编码"], [["王芳", "兼职网格员", "13800000003",
+                                                                                f"{EAST}001"]])
+    staff_job = import_file(newcomer, "staff")
+    assert StaffMember.objects.filter(phone="13800000003").exists()
+    call_command("import_data", "--undo", str(staff_job.pk), verbosity=0)
+    assert not StaffMember.objects.filter(phone="13800000003").exists()
+
+    # the replace taken back: 东社区 has its two grids again, each with its staff and households
+    call_command("import_data", "--undo", str(replace.pk), verbosity=0)
+    assert current_codes() == {f"{WEST}001", f"{EAST}001", f"{EAST}002"}
+    restored = {g.code: g for g in Grid.objects.current().filter(community__code=EAST)}
+    assert sorted(m.name for m in restored[f"{EAST}001"].staff.all()) == ["张伟", "李娜"]
+    assert [m.name for m in restored[f"{EAST}002"].staff.all()] == ["李娜"]
+    assert (restored[f"{EAST}001"].household_count, restored[f"{EAST}002"].household_count) == (40, 60)
+    versioned = ("grids_", "core_", "staff_staffmember_grids")  # grid versions (and their staff links) stay in history
+    assert {t: n for t, n in table_rows().items() if not t.startswith(versioned)} == \
+        {t: n for t, n in before.items() if not t.startswith(versioned)}
 
 
 def test_a_community_without_a_kind_is_refused_as_required(files):

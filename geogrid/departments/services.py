@@ -10,11 +10,12 @@ TIER_OF_KIND = {Area.Kind.COUNTY: Department.Tier.DISTRICT,
                 **dict.fromkeys(Area.STREET_KINDS, Department.Tier.TOWN)}
 
 
-def department_refusal(*, code: str, area: Area | None, area_code: str, tier: str | None) -> DomainError | None:
-    """Why a department cannot be created, or None: its code taken, its area unknown or not a county or
-    street, its tier not the area's (a town-level section belongs to a street, a district department to a
-    county)."""
-    if Department.objects.filter(code=code).exists():
+def department_refusal(*, code: str, area: Area | None, area_code: str, tier: str | None,
+                       new: bool = True) -> DomainError | None:
+    """Why a department cannot be created (or, not `new`, given this area and tier), or None: its code taken,
+    its area unknown or not a county or street, its tier not the area's (a town-level section belongs to a
+    street, a district department to a county)."""
+    if new and Department.objects.filter(code=code).exists():
         return DomainError(f"部门代码 {code} 已存在 / the department code is taken", code="code_taken", field="code")
     if area is None:
         return DomainError(f"区划 {area_code} 不存在 / unknown area", code="unknown_area", field="area")

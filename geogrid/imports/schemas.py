@@ -79,7 +79,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("name", required=True, aliases=NAME_ALIASES),
             Field("kind", required=True, aliases=("类型", "级别"), choices=AREA_KINDS),
             Field("parent_code", aliases=("上级代码", "上级编码")),
-        )),
+        ), modes=("create", "update")),
         Schema("grids", "网格", GeometryKind.POLYGON, (
             Field("code", required=True, aliases=CODE_ALIASES),
             Field("name", required=True, aliases=NAME_ALIASES),
@@ -110,7 +110,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("kind", aliases=("类型",), default="grid_station", choices=STATION_KINDS),
             Field("address", aliases=("地址",), default=""),
             Field("opening_hours", aliases=("开放时间",), default=""),
-        ), key="name"),
+        ), key="name", modes=("create", "update")),  # a stored station matches by name within its community
         Schema("roads", "道路（步行网络）", GeometryKind.LINE, (
             Field("name", aliases=(*NAME_ALIASES, "道路名称"), default=""),
             Field("kind", aliases=("等级", "道路等级", "类型"), default="residential", choices=ROAD_KINDS),
@@ -120,14 +120,14 @@ SCHEMAS: dict[str, Schema] = {
             Field("name", required=True, aliases=("部门名称", *NAME_ALIASES)),
             Field("area_code", required=True, aliases=("所属区划代码", "区划代码", "所属街道代码")),
             Field("tier", aliases=("层级",), choices=DEPARTMENT_TIERS),
-        )),
+        ), modes=("create", "update")),
         Schema("staff", "网格工作人员", GeometryKind.NONE, (
             Field("name", required=True, aliases=("姓名",)),
             Field("role", required=True, aliases=("角色", "职务"), choices=STAFF_ROLES),
-            Field("phone", aliases=("电话", "联系电话", "手机"), default=""),
+            Field("phone", aliases=("电话", "联系电话", "手机")),  # the key; rows without one match by name and grid
             Field("post", aliases=("AB岗", "岗位"), default="", choices=(("A岗", "A"), ("B岗", "B"))),
             Field("grid_codes", required=True, aliases=("网格编码", "服务网格")),
             Field("department_code", aliases=("部门代码", "部门编码")),
-        ), key=None),
+        ), key="phone", modes=("create", "update")),
     )
 }

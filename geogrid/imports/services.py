@@ -546,6 +546,9 @@ def _undo_rows(model, records: list[ImportedFeature]) -> None:
         row = model.objects.get(pk=record.object_id)
         for name, value in record.previous.items():
             field = model._meta.get_field(name)
+            if field.many_to_many:
+                getattr(row, name).set(value)
+                continue
             setattr(row, name, GEOSGeometry(value, srid=field.srid) if isinstance(field, GeometryField) and value
                     else value)
         row.save()

@@ -4,6 +4,7 @@ Writers run inside the import's transaction; a `WriteError` (or a refusal from t
 constraints and triggers) rolls the whole import back.
 """
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from geogrid.core.models import Generation
 from geogrid.core.api import DomainError
 from geogrid.core.services import retire
 from geogrid.departments.models import BusinessGrid, Department
-from geogrid.departments.services import create_department
+from geogrid.departments.services import TIER_OF_KIND, create_department, department_refusal
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road
 from geogrid.imports.models import ImportedFeature, ImportJob
@@ -96,21 +97,60 @@ def _problem(row: CheckedFeature, message: str) -> Problem:
     return Problem(row.number, message, row.raw.attributes)
 
 
+def _taken(row: CheckedFeature, label: str, value: str) -> Problem:
+    return Problem(row.number, f"{label} {value} 已存在；重新导入请用 --mode update / {value} already exists",
+                   row.raw.attributes, code="duplicate_key")
+
+
 def _refuse_taken(rows: list[CheckedFeature], taken: set[str], label: str, key: str = "code") -> None:
-    problems = [_problem(r, f"{label} {r.values[key]} 已存在 / {r.values[key]} already exists")
-                for r in rows if r.values[key] in taken]
+    problems = [_taken(r, label, r.values[key]) for r in rows if r.values[key] in taken]
     if problems:
         raise WriteError(problems)
 
 
+def _plain(value):
+    """A stored value as the import log keeps it (geometries as WKT, many-to-many links as sorted ids)."""
+    if isinstance(value, GEOSGeometry):
+        return value.wkt
+    if hasattr(value, "values_list"):
+        return sorted(value.values_list("pk", flat=True))
+    return value
+
+
+def _differs(stored, given) -> bool:
+    if isinstance(given, GEOSGeometry):
+        return not _same_geometry(stored, shapely.from_wkb(bytes(given.wkb)))
+    return _plain(stored) != (sorted(given) if isinstance(given, set) else given)
+
+
+def _apply(obj, values: dict, row: CheckedFeature, ctx: "WriteContext") -> list[Created]:
+    """Update mode on a stored row: set the values that differ (the audit trail keeps the old version, the
+    import log the previous values for its undo) or count the row unchanged. A set value is a many-to-many."""
+    changed = {name: value for name, value in values.items() if _differs(getattr(obj, name), value)}
+    if not changed:
+        ctx.unchanged += 1
+        return []
+    previous = {name: _plain(getattr(obj, name)) for name in changed}
+    for name, value in changed.items():
+        if isinstance(value, set):
+            getattr(obj, name).set(value)
+        else:
+            setattr(obj, name, value)
+    obj.save()
+    return [Created(obj._meta.label, obj.pk, row, ImportedFeature.Action.UPDATED, previous)]
+
+
 def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Areas keyed by code: create mode refuses stored codes, update mode changes name, kind, parent and
+    boundary in place. A missing parent code is inferred from the 12-digit code."""
     ctx.refuse_outside(rows, lambda r: [r.values["code"]])
     rows = sorted(rows, key=lambda r: AREA_TIER[r.values["kind"]])
-    _refuse_taken(rows, set(Area.objects.filter(code__in=[r.values["code"] for r in rows]).values_list("code", flat=True)),
-                  "区划代码")
+    stored = {a.code: a for a in Area.objects.filter(code__in=[r.values["code"] for r in rows])}
+    if ctx.mode == ImportJob.Mode.CREATE:
+        _refuse_taken(rows, set(stored), "区划代码")
     known = dict(Area.objects.filter(code__in=[r.values["parent_code"] or Area.parent_code_of(r.values["code"], r.values["kind"])
                                                for r in rows]).values_list("code", "id"))
-    created, problems = [], []
+    written, problems = [], []
     for row in rows:
         v = row.values
         parent_code = None if v["kind"] == "county" else v["parent_code"] or Area.parent_code_of(v["code"], v["kind"])
@@ -123,13 +163,17 @@ def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
             problems.append(Problem(row.number, f"上级区划 {parent_code} 不存在 / unknown parent area", row.raw.attributes,
                                     code="unknown_parent"))
             continue
-        area = Area.objects.create(code=v["code"], name=v["name"], kind=v["kind"], parent_id=parent_id,
-                                   geom=_multipolygon(row.geometry))
+        values = {"name": v["name"], "kind": v["kind"], "parent_id": parent_id, "geom": _multipolygon(row.geometry)}
+        if v["code"] in stored:
+            written += _apply(stored[v["code"]], values, row, ctx)
+            known[v["code"]] = stored[v["code"]].id
+            continue
+        area = Area.objects.create(code=v["code"], **values)
         known[area.code] = area.id
-        created.append(Created.of(area, row))
+        written.append(Created.of(area, row))
     if problems:
         raise WriteError(problems)
-    return created
+    return written
 
 
 GRID_ATTRIBUTES = ("name", "level", "kind", "exclusive_type", "setting")
@@ -318,16 +362,27 @@ def write_business_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[
 
 
 def write_stations(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
+    """Stations keyed by name within their community (the one covering the point): create mode refuses a
+    stored name+community, update mode changes kind, address, hours and position in place."""
     ctx.refuse_points_outside(rows)
-    stations = []
+    stored = {(s.name, s.community_id): s for s in ServiceStation.objects.filter(name__in={r.values["name"] for r in rows})}
+    new, written, problems = [], [], []
     for row in rows:
+        v = row.values
         point: Point = _geos(row.geometry)
         community = Area.objects.communities().filter(geom__covers=point).first()
-        stations.append(ServiceStation(name=row.values["name"], kind=row.values["kind"], point=point,
-                                       address=row.values["address"], opening_hours=row.values["opening_hours"],
-                                       community=community))
-    ServiceStation.objects.bulk_create(stations)
-    return [Created.of(s, r) for s, r in zip(stations, rows)]
+        station = stored.get((v["name"], community.pk if community else None))
+        values = {"kind": v["kind"], "point": point, "address": v["address"], "opening_hours": v["opening_hours"]}
+        if station is None:
+            new.append((ServiceStation(name=v["name"], community=community, **values), row))
+        elif ctx.mode == ImportJob.Mode.CREATE:
+            problems.append(_taken(row, "服务站点", f"{v['name']}（{community.name if community else '无社区'}）"))
+        else:
+            written += _apply(station, values, row, ctx)
+    if problems:
+        raise WriteError(problems)
+    ServiceStation.objects.bulk_create([s for s, _ in new])
+    return written + [Created.of(s, r) for s, r in new]
 
 
 def write_roads(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
@@ -341,46 +396,102 @@ def write_roads(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     return [Created.of(r, row) for r, row in zip(roads, owners)]
 
 
+def _grid_codes(row: CheckedFeature) -> list[str]:
+    return [c for c in CODE_SEPARATORS.split(row.values["grid_codes"]) if c]
+
+
+class _StoredStaff:
+    """The stored staff member a row names: by phone (a mobile number is one person's, and every grid staff
+    ledger lists it); a row without a phone by the same name, also without a phone, serving one of its grids."""
+
+    def __init__(self, rows: list[CheckedFeature], grids: dict[str, int]):
+        self.by_phone: dict[str, list[StaffMember]] = defaultdict(list)
+        for member in StaffMember.objects.filter(phone__in={r.values["phone"] for r in rows if r.values["phone"]}):
+            self.by_phone[member.phone].append(member)
+        self.by_name: dict[str, list[StaffMember]] = defaultdict(list)
+        for member in StaffMember.objects.filter(name__in={r.values["name"] for r in rows if not r.values["phone"]},
+                                                 phone="").prefetch_related("grids"):
+            self.by_name[member.name].append(member)
+        self.grids = grids
+
+    def of(self, row: CheckedFeature) -> list[StaffMember]:
+        v = row.values
+        if v["phone"]:
+            return self.by_phone.get(v["phone"], [])
+        wanted = {self.grids[c] for c in _grid_codes(row)}
+        return [m for m in self.by_name.get(v["name"], []) if wanted & {g.pk for g in m.grids.all()}]
+
+
 def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
-    ctx.refuse_outside(rows, lambda r: [c for c in CODE_SEPARATORS.split(r.values["grid_codes"]) if c])
-    wanted = {c for r in rows for c in CODE_SEPARATORS.split(r.values["grid_codes"]) if c}
+    """Staff keyed by phone (see `_StoredStaff`): create mode refuses a stored person, update mode changes
+    name, role, post, department and grids in place."""
+    ctx.refuse_outside(rows, _grid_codes)
+    wanted = {c for r in rows for c in _grid_codes(r)}
     grids = dict(Grid.objects.current().filter(code__in=wanted).values_list("code", "id"))
     departments = dict(Department.objects.values_list("code", "id"))
-    created, problems = [], []
-    for row in rows:
-        v = row.values
-        codes = [c for c in CODE_SEPARATORS.split(v["grid_codes"]) if c]
-        unknown = [c for c in codes if c not in grids]
-        if unknown:
-            problems.append(_problem(row, f"网格 {'、'.join(unknown)} 不存在 / unknown grid codes"))
-            continue
-        if v["department_code"] and v["department_code"] not in departments:
-            problems.append(_problem(row, f"部门 {v['department_code']} 不存在 / unknown department"))
-            continue
-        member = StaffMember.objects.create(name=v["name"], role=v["role"], phone=v["phone"], post=v["post"],
-                                            department_id=departments.get(v["department_code"]))
-        member.grids.set([grids[c] for c in codes])
-        created.append(Created.of(member, row))
+    problems = [_problem(r, f"网格 {'、'.join(unknown)} 不存在 / unknown grid codes")
+                for r in rows if (unknown := [c for c in _grid_codes(r) if c not in grids])]
+    problems += [_problem(r, f"部门 {r.values['department_code']} 不存在 / unknown department")
+                 for r in rows if r.values["department_code"] and r.values["department_code"] not in departments]
     if problems:
         raise WriteError(problems)
-    return created
+    stored = _StoredStaff(rows, grids)
+    written = []
+    for row in rows:
+        v = row.values
+        matches = stored.of(row)
+        who = v["phone"] or v["name"]
+        if matches and ctx.mode == ImportJob.Mode.CREATE:
+            problems.append(_taken(row, "工作人员", who))
+            continue
+        if len(matches) > 1:
+            problems.append(Problem(row.number, f"{who} 对应 {len(matches)} 名已有工作人员，无法确定更新哪一名 / "
+                                                "ambiguous key", row.raw.attributes, code="ambiguous_key"))
+            continue
+        if matches and ctx.scope is not None:
+            ctx.refuse_outside([row], lambda _: list(matches[0].grids.values_list("code", flat=True)))
+        values = {"name": v["name"], "role": v["role"], "phone": v["phone"] or "", "post": v["post"],
+                  "department_id": departments.get(v["department_code"])}
+        codes = {grids[c] for c in _grid_codes(row)}
+        if matches:
+            written += _apply(matches[0], {**values, "grids": codes}, row, ctx)
+            continue
+        member = StaffMember.objects.create(**values)
+        member.grids.set(codes)
+        written.append(Created.of(member, row))
+    if problems:
+        raise WriteError(problems)
+    return written
 
 
 def write_departments(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
-    """Departments of the streets and the county, through the checks `manage.py create_department` makes."""
-    ctx.refuse_outside(rows, lambda r: [r.values["area_code"]])
-    created, problems = [], []
+    """Departments of the streets and the county keyed by code, through the checks `manage.py
+    create_department` makes; update mode changes name, area and tier in place."""
+    stored = {d.code: d for d in Department.objects.filter(code__in=[r.values["code"] for r in rows]).select_related("area")}
+    ctx.refuse_outside(rows, lambda r: [r.values["area_code"], *([stored[r.values["code"]].area.code]
+                                                               if r.values["code"] in stored else [])])
+    if ctx.mode == ImportJob.Mode.CREATE:
+        _refuse_taken(rows, set(stored), "部门代码")
+    written, problems = [], []
     for row in rows:
         v = row.values
+        department = stored.get(v["code"])
         try:
-            department = create_department(code=v["code"], name=v["name"], area_code=v["area_code"], tier=v["tier"])
+            if department is None:
+                written.append(Created.of(create_department(code=v["code"], name=v["name"], area_code=v["area_code"],
+                                                            tier=v["tier"]), row))
+                continue
+            area = Area.objects.filter(code=v["area_code"]).first()
+            refusal = department_refusal(code=v["code"], area=area, area_code=v["area_code"], tier=v["tier"], new=False)
+            if refusal is not None:
+                raise refusal
         except DomainError as error:
             problems.append(Problem(row.number, f"{error.message} / {error.code}", row.raw.attributes, code=error.code))
             continue
-        created.append(Created.of(department, row))
+        written += _apply(department, {"name": v["name"], "area_id": area.pk, "tier": TIER_OF_KIND[area.kind]}, row, ctx)
     if problems:
         raise WriteError(problems)
-    return created
+    return written
 
 
 WRITERS: dict[str, Callable[[list[CheckedFeature], WriteContext], list[Created]]] = {
