@@ -6,7 +6,7 @@ from geogrid.buildings.api import BuildingView
 from geogrid.coverage.api import CoverageView
 from geogrid.exports.api import ExportView
 from geogrid.grids.api import GridGeoJSONView
-from geogrid.imports.api import ImportJobView
+from geogrid.imports.api import ImportJobView, ImportUndoView
 from geogrid.locate.api import LocateView
 from geogrid.search.api import SearchView
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("coverage", CoverageView.as_view(), name="api-coverage"),
     path("export", ExportView.as_view(), name="api-export"),
     path("imports/<int:pk>", ImportJobView.as_view(), name="api-import-job"),
+    path("imports/<int:pk>/undo", ImportUndoView.as_view(), name="api-import-undo"),
     path("adjustments/", include("geogrid.adjustments.urls")),
     path("alignment/", include("geogrid.alignment.urls")),
     path("circles/", include("geogrid.circles.urls")),

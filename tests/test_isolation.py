@@ -230,6 +230,8 @@ PROBES: tuple[Probe, ...] = (
     Probe("api-export", "object", lambda s: f"{API}/export?target=business_grids&format=geojson"
                                             f"&department={s.department.code}", label="department"),
     Probe("api-import-job", "object", lambda s: f"{API}/imports/{s.job.pk}"),
+    Probe("api-import-undo", "write", lambda s: f"{API}/imports/{s.job.pk}/undo", lambda s: {},
+          lambda s: ImportJob.objects.get(pk=s.job.pk).status),
     Probe("api-adjustment-requests", "list", lambda s: f"{API}/adjustments/requests"),
     Probe("api-adjustment-request", "object", lambda s: f"{API}/adjustments/requests/{s.request.pk}"),
     Probe("api-adjustment-decision", "write", lambda s: f"{API}/adjustments/requests/{s.request.pk}/decision",

@@ -1,43 +1,46 @@
-/* The import page: poll the job's state every second and show progress, then the report. */
+/* The import page: while the job runs, poll its state every second and show the progress, then reload the page,
+ * which shows the counts and the report. A succeeded import's undo button posts to the API; a refusal is shown with
+ * its code and message, which names what depends on the import (as text). */
 (function () {
   "use strict";
   const root = document.getElementById("import-job");
   if (!root) return;
   const $ = (selector) => root.querySelector(selector);
-
-  function item(kind, problem) {
-    const li = document.createElement("li");
-    li.className = kind;
-    const where = problem.number ? `要素 ${problem.number}：` : "";
-    const at = problem.location ? `（位置 ${problem.location[0].toFixed(6)}, ${problem.location[1].toFixed(6)}）` : "";
-    li.textContent = `${kind === "error" ? "错误" : kind === "repair" ? "修复" : "提示"} ${where}${problem.message}${at}`;
-    return li;
-  }
-
-  function show(job) {
-    $(".job-status").textContent = job.status_label;
-    $(".job-crs").textContent = job.source_crs || "—";
-    $(".job-progress").value = job.progress;
-    $(".job-percent").textContent = `${job.progress}%`;
-    if (!job.finished) return false;
-    const counts = job.counts || {};
-    $(".job-summary").textContent = job.status === "failed"
-      ? `导入失败，数据库未作任何改动（${counts.errors} 个错误）`
-      : job.status === "checked" ? `试导入通过：将写入 ${counts.would_create} 条（未写入）`
-      : `已导入 ${counts.created} 条`;
-    const list = $(".job-report");
-    list.replaceChildren();
-    const report = job.report || {};
-    (report.notes || []).forEach((note) => list.append(item("note", {message: note})));
-    (report.repairs || []).forEach((p) => list.append(item("repair", p)));
-    (report.errors || []).forEach((p) => list.append(item("error", p)));
-    return true;
-  }
+  const { fetchJSON, h } = window.GeoGrid;
 
   async function poll() {
-    const response = await fetch(root.dataset.url, {credentials: "same-origin"});
-    if (response.ok && show(await response.json())) return;
+    try {
+      const job = await fetchJSON(root.dataset.url);
+      $(".job-status").textContent = job.status_label;
+      $(".job-crs").textContent = job.source_crs || "—";
+      $(".job-progress").value = job.progress;
+      $(".job-percent").textContent = `${job.progress}%`;
+      if (job.finished) {
+        window.location.reload();
+        return;
+      }
+    } catch (error) {
+      // a failed poll (the server restarting) is retried
+    }
     setTimeout(poll, 1000);
   }
-  poll();
+
+  async function undo(button) {
+    if (!window.confirm("撤销这次导入？")) return;
+    const result = $(".job-undo-result");
+    button.disabled = true;
+    result.replaceChildren("正在撤销…");
+    try {
+      await fetchJSON(root.dataset.undoUrl, { method: "POST", body: {} });
+      window.location.reload();
+    } catch (error) {
+      const code = (error.body && error.body.code) || error.status;
+      result.replaceChildren(h("p", { className: "error" }, `不能撤销（${code}）：${error.message}`));
+      button.disabled = false;
+    }
+  }
+
+  const button = $(".job-undo-button");
+  if (button) button.addEventListener("click", () => undo(button));
+  if (root.dataset.finished === undefined) poll();
 })();
