@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geogrid.adjustments.models import ChangeRequest
-from geogrid.adjustments.selectors import _shapely, current_grids, grids_at, statistics
+from geogrid.adjustments.selectors import as_shapely, current_grids, grids_at, statistics
 from geogrid.areas.models import Area
 from geogrid.core.crs import to_area_crs
 from geogrid.core.models import Generation
@@ -56,7 +56,7 @@ def _most(geom: BaseGeometry, candidates: Mapping[str, BaseGeometry]) -> str:
 
 
 def _metres(grid: Grid) -> BaseGeometry:
-    return to_area_crs(_shapely(grid.geom))
+    return to_area_crs(as_shapely(grid.geom))
 
 
 def plan(*, community: Area, level: int, partition: Mapping[str, BaseGeometry], changed: list[str],
@@ -166,8 +166,13 @@ def effects(*, community: Area, level: int, plan: Plan, partition: Mapping[str, 
     business_before = {code: {b.pk for b in BusinessGrid.objects.current().filter(base_grids=row)}
                        for code, row in rows.items() if code in changed or code in removed}
     stats = statistics(community, {c: partition[c] for c in changed}, dict(properties), points, counts)
-    label = lambda code: name_of(code) or code  # noqa: E731
-    person = lambda pk: {"name": members[pk].name, "role": members[pk].get_role_display()}  # noqa: E731
+
+    def label(code: str) -> str:
+        return name_of(code) or code
+
+    def person(pk: int) -> dict[str, str]:
+        return {"name": members[pk].name, "role": members[pk].get_role_display()}
+
     result = []
     for code in sorted(set(changed) | set(removed)):
         old = rows.get(code)

@@ -30,7 +30,7 @@ from geogrid.grids.models import Grid
 GridFeature = dict[str, Any]
 
 
-def _shapely(geos_geometry) -> BaseGeometry:
+def as_shapely(geos_geometry) -> BaseGeometry:
     return shapely.from_wkb(bytes(geos_geometry.wkb))
 
 
@@ -73,7 +73,7 @@ def current_grids(community: Area, level: int = 1) -> "QuerySet[Grid]":
 def draft_of(community: Area, level: int = 1) -> tuple[dict[str, BaseGeometry], dict[str, GridFeature]]:
     """The community's current grids of a level: geometry in metres (snapped) and properties, by code."""
     grids = list(current_grids(community, level))
-    partition = snapped({g.code: to_area_crs(_shapely(g.geom)) for g in grids})
+    partition = snapped({g.code: to_area_crs(as_shapely(g.geom)) for g in grids})
     properties = {g.code: {"code": g.code, "name": g.name, "grid_id": g.pk, "kind": g.kind, "setting": g.setting,
                            "level": g.level} for g in grids}
     return partition, properties
@@ -84,8 +84,8 @@ def footprints_in(community: Area) -> tuple[list[Footprint], np.ndarray, np.ndar
     live statistics (points as an (n, 2) array; counts as (n, 3): households, resident households, people)."""
     rows = list(Building.objects.filter(point__within=community.geom)
                 .values_list("id", "point", "footprint", "households", "resident_households", "population"))
-    footprints = [Footprint(pk, to_area_crs(_shapely(fp))) for pk, _, fp, *_ in rows if fp is not None]
-    points = shapely.get_coordinates(to_area_crs(shapely.MultiPoint([_shapely(r[1]) for r in rows]))) if rows \
+    footprints = [Footprint(pk, to_area_crs(as_shapely(fp))) for pk, _, fp, *_ in rows if fp is not None]
+    points = shapely.get_coordinates(to_area_crs(shapely.MultiPoint([as_shapely(r[1]) for r in rows]))) if rows \
         else np.empty((0, 2))
     counts = np.array([[r[3] or 0, r[4] or 0, r[5] or 0] for r in rows], dtype=np.int64).reshape(-1, 3)
     return footprints, points, counts
