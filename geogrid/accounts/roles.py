@@ -59,7 +59,7 @@ def install_role_groups(group_model, permission_model) -> dict[str, object]:
                         codename__in=[f"{action}_{model}" for action in actions])
         found = list(permission_model.objects.filter(wanted))
         if len(found) != sum(map(len, role.permissions.values())):
-            raise LookupError(f"角色 {role.group} 的某项权限不存在 / a permission of the role {role.key} does not exist")
+            raise LookupError(f"角色 {role.group} 的某项权限不存在")
         group.permissions.set(found)
         groups[role.key] = group
     return groups

@@ -24,23 +24,23 @@ def create_user(*, username: str, role: str, password: str, area_code: str | Non
     """A user in a role's group, scoped to an area (street roles a street, community roles a community) or a
     department; street users may log in to the admin. Refused with a DomainError naming what is wrong."""
     if role not in ROLES:
-        raise DomainError(f"未知角色 {role}，可选：{'、'.join(ROLES)} / unknown role", code="unknown_role", field="role")
+        raise DomainError(f"未知角色 {role}，可选：{'、'.join(ROLES)}", code="unknown_role", field="role")
     spec = ROLES[role]
     if User.objects.filter(username=username).exists():
-        raise DomainError(f"用户名 {username} 已存在 / the username is taken", code="username_taken", field="username")
+        raise DomainError(f"用户名 {username} 已存在", code="username_taken", field="username")
     area = Area.objects.filter(code=area_code).first() if area_code else None
     if area_code and area is None:
-        raise DomainError(f"区划 {area_code} 不存在 / unknown area", code="unknown_area", field="area")
+        raise DomainError(f"区划 {area_code} 不存在", code="unknown_area", field="area")
     department = Department.objects.filter(code=department_code).first() if department_code else None
     if department_code and department is None:
-        raise DomainError(f"部门 {department_code} 不存在 / unknown department", code="unknown_department",
+        raise DomainError(f"部门 {department_code} 不存在", code="unknown_department",
                           field="department")
     if spec.scope == "department" and department is None:
-        raise DomainError("部门角色需指定 --department / the department role needs a department",
+        raise DomainError("部门角色需指定 --department",
                           code="required", field="department")
     if spec.scope in SCOPE_KINDS and (area is None or area.kind not in SCOPE_KINDS[spec.scope]):
-        raise DomainError(f"角色 {spec.group} 需指定一个{SCOPE_LABELS[spec.scope]}（--area 代码）/ the role "
-                          f"needs a {spec.scope} area", code="scope_mismatch", field="area")
+        raise DomainError(f"角色 {spec.group} 需指定一个{SCOPE_LABELS[spec.scope]}（--area 代码）",
+                          code="scope_mismatch", field="area")
     user = User.objects.create_user(username=username, password=password, is_staff=spec.staff)
     user.first_name = full_name
     user.save(update_fields=["first_name"])

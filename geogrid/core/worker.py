@@ -26,9 +26,9 @@ logger = logging.getLogger("geogrid.worker")
 MAX_BACKOFF = 30.0
 LOCK_NAMESPACE = 0x67670001  # the advisory lock's first key: "a GeoGrid worker is alive"; the second is its id's hash
 WORKER_LOST_CODE = "worker_lost"
-WORKER_LOST_MESSAGE = "后台任务中断：执行它的后台进程已退出或失去数据库连接，本次结果未写入，请重新提交 / worker lost"
+WORKER_LOST_MESSAGE = "后台任务中断：执行它的后台进程已退出或失去数据库连接，本次结果未写入，请重新提交"
 TASK_FAILED_CODE = "task_failed"
-TASK_FAILED_MESSAGE = "后台任务出错未完成，本次结果未写入，请联系管理员 / the background task failed"
+TASK_FAILED_MESSAGE = "后台任务出错未完成，本次结果未写入，请联系管理员"
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 

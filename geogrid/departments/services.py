@@ -16,15 +16,15 @@ def department_refusal(*, code: str, area: Area | None, area_code: str, tier: st
     its area unknown or not a county or street, its tier not the area's (a town-level section belongs to a
     street, a district department to a county)."""
     if new and Department.objects.filter(code=code).exists():
-        return DomainError(f"部门代码 {code} 已存在 / the department code is taken", code="code_taken", field="code")
+        return DomainError(f"部门代码 {code} 已存在", code="code_taken", field="code")
     if area is None:
-        return DomainError(f"区划 {area_code} 不存在 / unknown area", code="unknown_area", field="area")
+        return DomainError(f"区划 {area_code} 不存在", code="unknown_area", field="area")
     if area.kind not in TIER_OF_KIND:
-        return DomainError(f"部门属于街道/乡镇或县/区，{area.name} 是{area.get_kind_display()} / a department belongs "
-                           f"to a street or a county", code="area_kind", field="area")
+        return DomainError(f"部门属于街道/乡镇或县/区，{area.name} 是{area.get_kind_display()}",
+                           code="area_kind", field="area")
     if tier and tier != TIER_OF_KIND[area.kind]:
         return DomainError(f"{area.name}（{area.get_kind_display()}）的部门层级应为"
-                           f"{Department.Tier(TIER_OF_KIND[area.kind]).label} / tier does not match the area",
+                           f"{Department.Tier(TIER_OF_KIND[area.kind]).label}",
                            code="tier_mismatch", field="tier")
     return None
 

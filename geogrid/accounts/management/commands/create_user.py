@@ -11,7 +11,7 @@ from geogrid.core.api import DomainError
 
 
 class Command(BaseCommand):
-    help = "创建用户并指定角色与负责区域/部门 / create a user with a role and a scope"
+    help = "创建用户并指定角色与负责区域/部门"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
@@ -38,5 +38,5 @@ class Command(BaseCommand):
     def _typed() -> str:
         password = getpass("密码：")
         if not password or password != getpass("再次输入密码："):
-            raise CommandError("两次输入的密码不一致或为空 / the passwords differ or are empty")
+            raise CommandError("两次输入的密码不一致或为空")
         return password

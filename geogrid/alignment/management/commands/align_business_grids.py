@@ -23,12 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         department = Department.objects.filter(code=opts["department"]).first()
         if department is None:
-            raise CommandError(f"部门 {opts['department']} 不存在 / unknown department")
+            raise CommandError(f"部门 {opts['department']} 不存在")
         decisions = {}
         for item in opts["decide"]:
             base, sep, business = item.partition("=")
             if not sep:
-                raise CommandError(f"--decide {item}: 应写成 基础网格编码=业务网格编码 / write BASE=BUSINESS")
+                raise CommandError(f"--decide {item}: 应写成 基础网格编码=业务网格编码")
             decisions[base.strip()] = business.strip() or None
         try:
             preview = preview_alignment(department=department, decisions=decisions)
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 generation = apply_alignment(department=department, user=None, decisions=decisions,
                                              accept_low_share=opts["accept_low_share"])
                 self.stdout.write(self.style.SUCCESS(
-                    "已对齐，无需改动，未写入任何内容 / already aligned, nothing written" if generation is None else
+                    "已对齐，无需改动，未写入任何内容" if generation is None else
                     f"已写入新版本（版本 {generation.pk}）/ applied as generation {generation.pk}"))
         except AlignmentError as error:
             raise CommandError(str(error)) from None

@@ -10,7 +10,7 @@ from geogrid.core.worker import ResilientWorker
 
 
 class Command(db_worker.Command):
-    help = "运行后台任务进程（数据库中断后自动重连，并回收中断的任务） / run the background worker"
+    help = "运行后台任务进程（数据库中断后自动重连，并回收中断的任务）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
@@ -22,7 +22,7 @@ class Command(db_worker.Command):
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
-            raise CommandError("--exclude-queues 只能与 --queue-name='*' 一起使用 / needs --queue-name=*")
+            raise CommandError("--exclude-queues 只能与 --queue-name='*' 一起使用")
         worker = ResilientWorker(
             queue_names=queue_names, excluded_queue_names=excluded, reap_every=reap_every,
             interval=options["interval"], batch=options["batch"], backend_name=options["backend_name"],
