@@ -1,7 +1,9 @@
 """Bad input to the grid editor's API (issue 12): each case that gave HTTP 500, or did the wrong thing, is a
 400 with a stable code now, and changes nothing. Scope of the change requests and the four-eyes rule."""
 import pytest
+import shapely.affinity
 from django.contrib.auth.models import User
+from shapely.geometry import mapping, shape
 from django.test import override_settings
 
 from geogrid.adjustments.models import ChangeRequest
@@ -167,6 +169,25 @@ def test_approve_that_is_not_a_boolean_is_400(client, pending, approve):
     assert response.status_code == 400 and response.json()["field"] == "approve"
     pending.refresh_from_db()
     assert pending.status == ChangeRequest.Status.PENDING and Generation.objects.count() == generations
+
+
+@pytest.mark.django_db
+def test_an_approval_the_database_refuses_is_400_with_the_rules_code_and_chinese_message(client, pending):
+    """A stored proposal whose grid sticks out of its community reaches the containment trigger at approval:
+    400 with the rule's code and the database's Chinese message (not a 500), and nothing is written."""
+    feature = next(f for f in pending.proposal["features"] if f["properties"]["code"] == GRID)
+    feature["geometry"] = mapping(shapely.affinity.translate(shape(feature["geometry"]), 0.05))
+    pending.save(update_fields=["proposal"])
+    generations, versions = Generation.objects.count(), Grid.objects.filter(code=GRID).count()
+    response = post(logged_in(client, "street"), DECISION.format(pending.pk), {"approve": True})
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "grid_outside_community"
+    assert body["message"].startswith(f"数据库拒绝了此调整：网格 {GRID} 超出所属社区/村 ")
+    assert body["message"].endswith(" m²")
+    pending.refresh_from_db()
+    assert pending.status == ChangeRequest.Status.PENDING and Generation.objects.count() == generations
+    assert Grid.objects.filter(code=GRID).count() == versions
 
 
 # ---- scope and the four-eyes rule --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from geogrid.buildings.models import Building
 from geogrid.buildings.services import place_buildings
+from geogrid.core.refusals import rule_refusal
 from geogrid.core.services import create_generation
 from geogrid.grids.models import Grid, GridPart
 from geogrid.locate.selectors import grid_refs_at
@@ -27,8 +28,10 @@ def new_grid_like(grid: Grid, **changes) -> Grid:
 
 def test_grid_outside_its_community_is_refused(grid):
     shifted = MultiPolygon([Polygon([(x + 0.05, y) for x, y in poly[0]]) for poly in grid.geom], srid=4490)
-    with pytest.raises(IntegrityError, match="outside its community"), transaction.atomic():
+    with pytest.raises(IntegrityError, match=f"网格 {grid.code}999 超出所属社区/村 {grid.community.name}") as refused, \
+            transaction.atomic():
         new_grid_like(grid, geom=shifted).save()
+    assert rule_refusal(refused.value).code == "grid_outside_community"
 
 
 def test_invalid_geometry_is_refused(grid):

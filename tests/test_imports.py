@@ -215,7 +215,9 @@ def test_dry_run_reports_the_databases_refusals_and_writes_nothing(tmp_path, vil
                        {"code": [VILLAGE + "001"], "name": ["越界网格"], "community_code": [VILLAGE]}, crs="EPSG:4545")
     before = fingerprint()
     result = imported(path, "grids", dry_run=True)
-    assert not result.ok and "outside its community" in result.errors[0].message
+    assert not result.ok and result.errors[0].code == "outside_community"
+    message = result.errors[0].message
+    assert message.startswith(f"网格 {VILLAGE}001 超出所属社区/村 ") and message.endswith(" m²（数据库将拒绝写入）")
     good = write_layer(tmp_path / "good.gpkg", [WEST_HALF],
                        {"code": [VILLAGE + "001"], "name": ["网格"], "community_code": [VILLAGE]}, crs="EPSG:4545")
     result = imported(good, "grids", dry_run=True)

@@ -28,6 +28,7 @@ from geogrid.buildings.services import place_buildings
 from geogrid.core.api import DomainError
 from geogrid.core.crs import to_area_crs
 from geogrid.core.models import Generation
+from geogrid.core.refusals import refusal_of
 from geogrid.core.services import create_generation, retire
 from geogrid.grids.models import Grid
 
@@ -242,8 +243,8 @@ def _apply(user: User, request: ChangeRequest) -> Generation:
             place_buildings()
             follow_base_grids(generation, {})  # aligned business grids: a new version on their carried base grids
         except DatabaseError as error:
-            raise ops.EditError(f"数据库拒绝了此调整：{str(error).splitlines()[0]} / the database refused it",
-                                code="refused_by_database") from None
+            refusal = refusal_of(error)
+            raise ops.EditError(f"数据库拒绝了此调整：{refusal.message}", code=refusal.code) from None
     request.carryover = {"effects": effects, "retired_staff": plan.retired_staff}
     return generation
 

@@ -5,6 +5,7 @@ from django.db import DatabaseError, transaction
 from django.forms import ModelForm
 
 from geogrid.core.models import Generation, Versioned
+from geogrid.core.refusals import refusal_of
 from geogrid.core.services import create_generation
 
 
@@ -85,7 +86,7 @@ class DatabaseCheckedForm(ModelForm):
         except self._RolledBack:
             pass
         except DatabaseError as error:
-            self.add_error(None, f"数据库校验未通过：{str(error).splitlines()[0]}")
+            self.add_error(None, f"数据库校验未通过：{refusal_of(error).message}")
         finally:
             if adding:  # the trial insert gave the instance a primary key that no longer exists
                 self.instance.pk = None

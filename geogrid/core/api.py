@@ -6,17 +6,23 @@ Every error the API answers has one shape, whatever raised it:
 
 - DomainError (and the apps' errors that subclass it) carries its own code, message and field;
 - a failed Input serializer answers 400 with the first problem's field and code and every problem under "errors";
-- DRF's own exceptions (401, 403, 404, 405, 415, 429) keep their status and get their DRF code.
+- DRF's own exceptions (401, 403, 404, 405, 415, 429) keep their status and get their DRF code;
+- a refusal by one of the database's rules (a trigger, `geogrid/core/refusals.py`) answers its status (400,
+  409) with the rule's code and the database's Chinese message, not a 500.
 Tests assert on "code"; clients show "message". `exception_handler` is REST_FRAMEWORK's EXCEPTION_HANDLER.
 """
 import math
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from geogrid.core.refusals import rule_refusal
 
 
 def chinese_part(text: str) -> str:
@@ -60,6 +66,10 @@ def _first_error(detail: Any, path: str | None = None) -> tuple[str | None, exce
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, status=exc.status, field=exc.field, **exc.extra)
+    refusal = rule_refusal(exc) if isinstance(exc, DatabaseError) else None
+    if refusal is not None:
+        set_rollback()
+        return error_response(refusal.code, refusal.message, status=refusal.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.ValidationError):

@@ -8,7 +8,10 @@ anyone made. The trail is append-only and each model's is `<Model>Audit`, reache
 from typing import Callable, TypeVar
 
 import pghistory
+import pgtrigger
 from django.db import models
+
+from geogrid.core.refusals import AUDIT_APPEND_ONLY, Protect
 
 M = TypeVar("M", bound=type[models.Model])
 
@@ -31,8 +34,10 @@ def audited(*, exclude: tuple[str, ...] = (), events: tuple[pghistory.RowEvent, 
             model_name=model_name or f"{model.__name__}Audit",
             obj_field=pghistory.ObjForeignKey(related_name="audit_trail", related_query_name="audit")
             if keep_obj else None,
-            append_only=True,
-            meta={"verbose_name": f"{name}（审计记录）", "verbose_name_plural": f"{name}（审计记录）"},
+            append_only=False,  # pghistory's own append-only trigger refuses in English: this one is the same, in Chinese
+            meta={"verbose_name": f"{name}（审计记录）", "verbose_name_plural": f"{name}（审计记录）",
+                  "triggers": [Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete,
+                                       rule=AUDIT_APPEND_ONLY)]},
         )(model)
 
     return decorate

@@ -11,8 +11,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import Q
 
 from geogrid.core.audit import audited
+from geogrid.core.refusals import DELETE_PROTECTED, UPDATE_PROTECTED, Protect
 
-NO_DELETES = pgtrigger.Protect(name="protect_deletes", operation=pgtrigger.Delete)
+NO_DELETES = Protect(name="protect_deletes", operation=pgtrigger.Delete, rule=DELETE_PROTECTED)
 
 
 @audited()
@@ -167,7 +168,7 @@ class EventTransition(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "流转记录"
         ordering = ["event", "at", "pk"]
-        triggers = [NO_DELETES, pgtrigger.Protect(name="protect_updates", operation=pgtrigger.Update)]
+        triggers = [NO_DELETES, Protect(name="protect_updates", operation=pgtrigger.Update, rule=UPDATE_PROTECTED)]
 
     def __str__(self) -> str:
         return f"#{self.event_id} {self.action}"

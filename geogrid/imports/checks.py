@@ -10,6 +10,8 @@ overlaps and gaps carry the piece itself (GeoJSON and WKT in CGCS2000).
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
+from typing import Callable
 
 import numpy as np
 import shapely
@@ -18,6 +20,7 @@ from django.db import connection
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.core.crs import Crs, from_area_crs, from_storage, to_area_crs
+from geogrid.core.refusals import GRID_OUTSIDE_COMMUNITY, GRID_OUTSIDE_PARENT
 from geogrid.coverage.selectors import rules_for
 from geogrid.grids.models import Grid
 from geogrid.imports.validation import CheckedFeature, Problem
@@ -85,8 +88,10 @@ def building_key_problems(rows: list[CheckedFeature], keys: BuildingKeys, mode: 
 
 # ---- grids -----------------------------------------------------------------------------------------------
 
-_Pair = tuple[CheckedFeature, shapely.Geometry, shapely.Geometry, str, tuple[str, str]]  # row, grid, container,
-# problem code, (message, English)
+# row, grid, container, problem code, the message given the overhang's m² (`area_m2=`): the containment
+# trigger's own words (core/refusals.py) for a grid outside its community or parent
+_Pair = tuple[CheckedFeature, shapely.Geometry, shapely.Geometry, str, Callable[..., str]]
+CHILD_OUTSIDE = "现有下级网格 {child} 将超出更新后的网格 {grid} {area_m2} m²"
 
 
 @dataclass
@@ -128,7 +133,8 @@ def check_grids(rows: list[CheckedFeature], mode: str, crs: Crs) -> tuple[list[P
             errors.append(_problem(row, f"网格 {v['code']} 属于社区 {existing.community.code}，不能改到 "
                                         f"{v['community_code']} / a grid cannot change community", "community_changed", crs))
         pairs.append((row, row.geometry, _shape(community.geom), "outside_community",
-                      (f"网格 {v['code']} 超出所属社区 {community.name}（{community.code}）", "outside its community")))
+                      partial(GRID_OUTSIDE_COMMUNITY.message, grid=v["code"], community=community.name,
+                              community_code=community.code)))
         if v["level"] > 1:
             parent = _parent(row, by_code, stored, mode, communities)
             if parent is None:
@@ -141,13 +147,12 @@ def check_grids(rows: list[CheckedFeature], mode: str, crs: Crs) -> tuple[list[P
                                             "the parent must be one level up in the same community", "bad_parent", crs))
                 continue
             pairs.append((row, row.geometry, geometry, "outside_parent",
-                          (f"网格 {v['code']} 超出上级网格 {v['parent_code']}", "outside its parent grid")))
+                          partial(GRID_OUTSIDE_PARENT.message, grid=v["code"], parent=v["parent_code"])))
     if mode == "update":  # stored children the file leaves alone follow their parent to its new boundary
         for child in Grid.objects.current().filter(parent__code__in=file_codes).exclude(code__in=file_codes):
             row = by_code[child.parent.code]
             pairs.append((row, _shape(child.geom), row.geometry, "child_outside",
-                          (f"现有下级网格 {child.code} 将超出更新后的网格 {row.values['code']}",
-                           "a stored child grid would be outside the updated grid")))
+                          partial(CHILD_OUTSIDE.format, child=child.code, grid=row.values["code"])))
     errors += _overhangs(pairs, crs)
     return errors, _coverage_warnings(rows, mode, communities, crs)
 
@@ -192,10 +197,10 @@ def _overhangs(pairs: list[_Pair], crs: Crs) -> list[Problem]:
         found = cursor.fetchall()
     problems = []
     for n, area, wkb in found:
-        row, _, _, code, (message, english) = pairs[n]
+        row, _, _, code, message = pairs[n]
         piece = shapely.from_wkb(bytes(wkb))
-        problems.append(_problem(row, f"{message} {area} m²（数据库将拒绝写入）/ the grid extends {area} m² {english}",
-                                 code, crs, piece.point_on_surface(), piece))
+        problems.append(_problem(row, f"{message(area_m2=area)}（数据库将拒绝写入）", code, crs,
+                                 piece.point_on_surface(), piece))
     return problems
 
 

@@ -32,6 +32,7 @@ from geogrid.core.crs import CoordinateError, check_in_area, parse_crs, to_stora
 from geogrid.buildings.services import place_buildings
 from geogrid.core.api import DomainError
 from geogrid.core.models import Generation, Versioned
+from geogrid.core.refusals import refusal_of
 from geogrid.core.services import create_generation, retire
 from geogrid.grids.models import Grid
 from geogrid.staff.models import StaffMember
@@ -306,7 +307,8 @@ def _write(source: SourceFile, schema: Schema, columns: dict[str, str], crs, opt
     except WriteError as error:
         raise _Failed(error.problems) from None
     except DatabaseError as error:
-        raise _Failed([Problem(None, f"数据库拒绝写入：{str(error).splitlines()[0]} / the database refused the import")]) from None
+        refusal = refusal_of(error)
+        raise _Failed([Problem(None, f"数据库拒绝写入：{refusal.message}", code=refusal.code)]) from None
     return counts
 
 
@@ -474,9 +476,10 @@ def undo_import(*, job: ImportJob, user: User | None = None) -> ImportJob:
                 place_buildings()
             if job.target == "grids":
                 follow_base_grids(generation, {})
-    except (ProtectedError, DatabaseError) as error:
-        raise UndoRefused(f"不能撤销导入 #{job.pk}：其他数据仍在使用它写入的记录（{str(error).splitlines()[0]}）/ "
-                          "rows it wrote are in use") from None
+    except ProtectedError:
+        raise UndoRefused(f"不能撤销导入 #{job.pk}：其他数据仍在使用它写入的记录") from None
+    except DatabaseError as error:
+        raise UndoRefused(f"不能撤销导入 #{job.pk}：{refusal_of(error).message}") from None
     job.status = ImportJob.Status.UNDONE
     job.undone_at, job.undone_by = timezone.now(), user
     job.save(update_fields=["status", "undone_at", "undone_by"])
