@@ -17,6 +17,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests.browsing import PASSWORD
+from tests.empty_database import database_exists, keep_template
+from tests.empty_database import empty_database as empty_database_for_module
 
 ROOT = Path(__file__).resolve().parent.parent
 # load_demo gives every demo login this password (tests log in with it) instead of random ones.
@@ -24,8 +26,13 @@ os.environ["GEOGRID_DEMO_PASSWORD"] = PASSWORD
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+# Whether pytest-django creates the test database in this session (then, migrated, it is what migrations give).
+_CREATES_TEST_DATABASE: list[bool] = []
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_keepdb, django_db_createdb,
+                                 django_db_blocker):
     """Tests create, migrate and load the test database as the owner role (README "Database roles"); the
     app role may not create tables. `app_server` and the tamper tests connect as the app role."""
     from django.conf import settings
@@ -34,6 +41,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     connection.close()
     settings.DATABASES["default"].update(owner)
     connection.settings_dict.update(owner)
+    with django_db_blocker.unblock():
+        reused = django_db_keepdb and not django_db_createdb and database_exists(connection.creation._get_test_db_name())
+    _CREATES_TEST_DATABASE.append(not reused)
 
 
 @pytest.fixture
@@ -56,9 +66,21 @@ def app_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Create the test database (pytest-django), then load the demo town into it once."""
+    """Create the test database (pytest-django), keep it as migrations left it when this session created it
+    (the template of `empty_database`), then load the demo town into it once."""
     with django_db_blocker.unblock():
+        if _CREATES_TEST_DATABASE[-1]:
+            keep_template(connection.settings_dict["NAME"])
         call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def empty_database(django_db_setup, django_db_blocker):
+    """The module's tests run in a freshly migrated database without the demo town (tests/empty_database.py);
+    the session's demo database is back for the next module. Use with `pytest.mark.django_db` (the `db`
+    fixture still rolls each test back)."""
+    with django_db_blocker.unblock(), empty_database_for_module() as name:
+        yield name
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import shapely
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from geogrid.alignment.services import AlignmentError, apply_alignment, preview_
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.buildings.services import place_buildings
+from geogrid.core.models import Generation
 from geogrid.core.services import create_generation
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.grids.models import Grid
@@ -179,3 +181,14 @@ def test_after_auto_align_every_business_grid_is_the_union_of_its_base_grids(col
     total = sum(a.area for a in aligned)
     assert shapely.union_all(aligned).area == pytest.approx(total)  # no overlap
     assert total == pytest.approx(sum(base[g].area for g in assignment))  # no gap inside what is covered
+
+
+def test_align_apply_writes_nothing_when_already_aligned(planted):
+    assert apply_alignment(department=planted, user=None) is not None
+    generations = Generation.objects.count()
+    audits = [apps.get_model("departments", name).objects.count() for name in ("BusinessGridAudit",
+                                                                                 "BusinessGridBaseGridAudit")]
+    assert apply_alignment(department=planted, user=None) is None  # moved here from the onboarding test
+    assert Generation.objects.count() == generations
+    assert [apps.get_model("departments", name).objects.count() for name in ("BusinessGridAudit",
+                                                                             "BusinessGridBaseGridAudit")] == audits

@@ -1,31 +1,36 @@
-"""Onboarding a street from its own files, as the README walkthrough "Onboarding a street (without the demo)"
-does: areas (communities without a parent column, their kind set at import), departments, grids, buildings,
-staff and users, then locate and scoping; then every file again in update mode (nothing duplicated), one
-community's grids replaced from a file and imports undone. The codes are a county the demo does not have (330106, 西湖区)."""
+"""Onboarding a street from its own files into a freshly migrated database without the demo town
+(`empty_database`, tests/empty_database.py), through the commands the README walkthrough "Onboarding a street
+(without the demo)" gives a county GIS clerk: areas (communities without a parent column, their kind set at
+import), departments (a file and `create_department`), the street's event defaults, grids, buildings, staff
+and users, then locate and scoping; then every file again (create mode refuses every row, update mode changes
+nothing: no duplicates), one community's grids replaced from a file and imports undone."""
 import csv
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from geogrid.alignment.services import apply_alignment
+from geogrid.accounts.roles import ROLES
+from geogrid.adjustments.models import ChangeRequest
 from geogrid.areas.models import Area
-from geogrid.core.models import Generation
+from geogrid.buildings.models import Building
 from geogrid.departments.models import Department
+from geogrid.events.models import EventCategory, Responsibility
 from geogrid.grids.models import Grid
 from geogrid.grids.selectors import grids_visible_to
 from geogrid.imports.models import ImportJob
 from geogrid.imports.services import ImportOptions, run_import
 from geogrid.locate.selectors import locate
 from geogrid.staff.models import StaffMember
+from tests.empty_database import EMPTY_SUFFIX
 from tests.importing import DATA_TABLES, fingerprint
-from tests.test_alignment import planted  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 COUNTY, STREET, WEST, EAST = "330106000000", "330106001000", "330106001001", "330106001002"
 CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}}
 
@@ -56,8 +61,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "communities": geojson(tmp_path / "社区.geojson", [  # no kind, no parent column
             ({"代码": WEST, "名称": "西社区"}, box(120.0, 30.2, 120.05, 30.3)),
             ({"代码": EAST, "名称": "东社区"}, box(120.05, 30.2, 120.1, 30.3))]),
+        # the police station under the default unit's code (street + "-PCS"): load_event_defaults routes to it
         "departments": table(tmp_path / "部门.csv", ["部门代码", "部门名称", "所属区划代码"],
-                             [["330106001-PS", "北山派出所", STREET], ["330106-ZF", "西湖区执法局", COUNTY]]),
+                             [[POLICE, "北山派出所", STREET], ["330106-ZF", "西湖区执法局", COUNTY]]),
         "grids": geojson(tmp_path / "网格.geojson", [
             ({"网格编码": f"{WEST}001", "网格名称": "西社区第1网格", "社区代码": WEST}, box(120.0, 30.2, 120.05, 30.3)),
             ({"网格编码": f"{EAST}001", "网格名称": "东社区第1网格", "社区代码": EAST}, box(120.05, 30.2, 120.1, 30.25)),
@@ -72,10 +78,17 @@ def files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+POLICE, ENFORCEMENT = "330106001-PCS", "330106001-CGZF"
 # Each file with its target and options, in the order a street imports them.
 IMPORTS = [("county_street", "areas", []), ("communities", "areas", ["--set", "kind=社区"]),
            ("departments", "departments", []), ("grids", "grids", []), ("buildings", "buildings", []),
            ("staff", "staff", [])]
+# What the files, create_department and load_event_defaults give the street (the 10 default units, two of
+# them the street's own) and what migrations gave before it.
+ONBOARDED = {"areas_area": 4, "grids_grid": 3, "buildings_building": 3, "staff_staffmember": 2,
+             "staff_staffmember_grids": 3, "departments_department": 11, "auth_user": 2}
+COUNTED = (*DATA_TABLES, "departments_department", "auth_user", "events_eventcategory", "events_responsibility",
+           "adjustments_changerequest", "imports_importjob")
 
 
 def import_file(path: Path, target: str, *options: str) -> ImportJob:
@@ -84,19 +97,23 @@ def import_file(path: Path, target: str, *options: str) -> ImportJob:
 
 
 def onboard(files: dict[str, Path]) -> None:
+    """The walkthrough's steps 1-4, each the command the README gives."""
     for name, target, options in IMPORTS:
         import_file(files[name], target, *options)
         if target == "departments":
-            call_command("load_event_defaults", STREET)
+            call_command("create_department", "--code", ENFORCEMENT, "--name", "北山街道城管执法中队", "--area", STREET,
+                         stdout=StringIO())
+            call_command("load_event_defaults", STREET, stdout=StringIO())
+    call_command("create_user", "beishan", "--role", "street", "--area", STREET, stdout=StringIO())
+    call_command("create_user", "dongshequ", "--role", "community", "--area", EAST, stdout=StringIO())
 
 
 def table_rows() -> dict[str, int]:
-    """Rows per data table, departments included (the shared test database holds the demo town too)."""
     with connection.cursor() as cursor:
         found = {}
-        for table in (*DATA_TABLES, "departments_department"):
-            cursor.execute(f"SELECT count(*) FROM {table}")
-            found[table] = cursor.fetchone()[0]
+        for name in COUNTED:
+            cursor.execute(f"SELECT count(*) FROM {name}")
+            found[name] = cursor.fetchone()[0]
     return found
 
 
@@ -110,32 +127,56 @@ def current_codes() -> set[str]:
     return set(Grid.objects.current().filter(community__code__startswith=STREET[:9]).values_list("code", flat=True))
 
 
-def test_a_street_onboards_from_its_own_files(files, capsys):
+def test_migrations_alone_give_the_roles_and_no_street():
+    """The database these tests run in: migrated, without the demo (this fails if the demo leaks in)."""
+    assert connection.settings_dict["NAME"].endswith(EMPTY_SUFFIX)
+    assert {t: n for t, n in table_rows().items() if n} == {}
+    for model in (Area, Grid, Building, Department, StaffMember, User, EventCategory, Responsibility, ChangeRequest):
+        assert not model.objects.exists(), model.__name__
+    roles = {role.group: sorted(p.codename for p in Group.objects.get(name=role.group).permissions.all())
+             for role in ROLES.values()}  # the role groups come with the migrations, each with its permissions
+    assert {group: len(codes) for group, codes in roles.items()} == {
+        role.group: sum(map(len, role.permissions.values())) for role in ROLES.values()}
+
+
+def test_a_street_onboards_from_its_own_files(files):
     onboard(files)
+    assert {t: n for t, n in table_rows().items() if t in ONBOARDED} == ONBOARDED
     assert Area.objects.get(code=EAST).parent.code == STREET  # inferred from the 12-digit code
     assert Area.objects.get(code=STREET).parent.code == COUNTY
-    assert dict(Department.objects.filter(code__in=["330106001-PS", "330106-ZF"]).values_list("code", "tier")) == {
-        "330106001-PS": "town", "330106-ZF": "district"}
+    assert dict(Department.objects.filter(code__in=[POLICE, "330106-ZF", ENFORCEMENT]).values_list("code", "tier")) == {
+        POLICE: "town", "330106-ZF": "district", ENFORCEMENT: "town"}
+    # the street's 归口办理 rows route to the departments it imported and created, not to new default ones
+    routed = dict(Responsibility.objects.filter(area__code=STREET, category__code__in=["07", "01"])
+                  .values_list("category__code", "department__name"))
+    assert routed == {"07": "北山派出所", "01": "北山街道城管执法中队"}
     assert StaffMember.objects.filter(name__in=["张伟", "李娜"]).count() == 2
-    call_command("create_user", "beishan", "--role", "street", "--area", STREET)
-    capsys.readouterr()
 
     location = locate(Point(120.07, 30.28, srid=4490))
     assert [g.code for g in location.grids] == [f"{EAST}002"] and location.street.code == STREET
     assert location.grids[0].household_count == 60
     assert {s.name for s in location.staff} == {"李娜"}
-    visible = set(grids_visible_to(User.objects.get(username="beishan")).values_list("code", flat=True))
-    assert visible == {f"{WEST}001", f"{EAST}001", f"{EAST}002"}
+    street, community = User.objects.get(username="beishan"), User.objects.get(username="dongshequ")
+    assert list(street.groups.values_list("name", flat=True)) == [ROLES["street"].group]
+    assert set(grids_visible_to(street).values_list("code", flat=True)) == {f"{WEST}001", f"{EAST}001", f"{EAST}002"}
+    assert set(grids_visible_to(community).values_list("code", flat=True)) == {f"{EAST}001", f"{EAST}002"}
 
 
 def test_reimporting_every_file_replacing_a_community_and_undoing(files, tmp_path):
     onboard(files)
     before, data = table_rows(), fingerprint()
-    for name, target, options in IMPORTS:  # every file again, in update mode: nothing new, nothing changed
+    for name, target, options in IMPORTS:  # every file again as first imported: every row refused, nothing written
+        with pytest.raises(CommandError):
+            import_file(files[name], target, *options)
+        job = ImportJob.objects.latest("pk")
+        assert job.status == ImportJob.Status.FAILED and job.counts["errors"] == rows_in(files[name]), name
+        assert {e["code"] for e in job.report["errors"]} == {"duplicate_key"}, (name, job.report["errors"])
+    for name, target, options in IMPORTS:  # and in update mode: nothing new, nothing changed
         job = import_file(files[name], target, "--mode", "update", *options)
         assert (job.status, job.counts["created"], job.counts["updated"], job.counts["ended"],
                 job.counts["unchanged"]) == (ImportJob.Status.SUCCEEDED, 0, 0, 0, rows_in(files[name])), (name, job.counts)
-    assert table_rows() == {**before, "core_generation": before["core_generation"] + 1}  # the grid update's
+    logged = {"imports_importjob": before["imports_importjob"] + 2 * len(IMPORTS)}  # every attempt is logged
+    assert table_rows() == {**before, **logged, "core_generation": before["core_generation"] + 1}  # the grid update's
     assert {t: v for t, v in fingerprint().items() if t != "core_generation"} == \
         {t: v for t, v in data.items() if t != "core_generation"}
 
@@ -155,17 +196,17 @@ def test_reimporting_every_file_replacing_a_community_and_undoing(files, tmp_pat
                                                                                 f"{EAST}001"]])
     staff_job = import_file(newcomer, "staff")
     assert StaffMember.objects.filter(phone="13800000003").exists()
-    call_command("import_data", "--undo", str(staff_job.pk), verbosity=0)
+    call_command("import_data", "--undo", str(staff_job.pk), stdout=StringIO())
     assert not StaffMember.objects.filter(phone="13800000003").exists()
 
     # the replace taken back: 东社区 has its two grids again, each with its staff and households
-    call_command("import_data", "--undo", str(replace.pk), verbosity=0)
+    call_command("import_data", "--undo", str(replace.pk), stdout=StringIO())
     assert current_codes() == {f"{WEST}001", f"{EAST}001", f"{EAST}002"}
     restored = {g.code: g for g in Grid.objects.current().filter(community__code=EAST)}
     assert sorted(m.name for m in restored[f"{EAST}001"].staff.all()) == ["张伟", "李娜"]
     assert [m.name for m in restored[f"{EAST}002"].staff.all()] == ["李娜"]
     assert (restored[f"{EAST}001"].household_count, restored[f"{EAST}002"].household_count) == (40, 60)
-    versioned = ("grids_", "core_", "staff_staffmember_grids")  # grid versions (and their staff links) stay in history
+    versioned = ("grids_", "core_", "staff_staffmember_grids", "imports_")  # grid versions stay in history
     assert {t: n for t, n in table_rows().items() if not t.startswith(versioned)} == \
         {t: n for t, n in before.items() if not t.startswith(versioned)}
 
@@ -191,14 +232,3 @@ def test_a_community_whose_street_is_missing_names_the_inferred_parent(files):
 def test_set_needs_field_equals_value(files):
     with pytest.raises(CommandError, match="字段=值"):
         call_command("import_data", files["communities"], "--target", "areas", "--set", "kind")
-
-
-def test_align_apply_writes_nothing_when_already_aligned(planted):  # noqa: F811
-    assert apply_alignment(department=planted, user=None) is not None
-    generations = Generation.objects.count()
-    audits = planted.business_grids.model.audit_trail.rel.related_model.objects.count() \
-        if hasattr(planted.business_grids.model, "audit_trail") else None
-    assert apply_alignment(department=planted, user=None) is None
-    assert Generation.objects.count() == generations
-    if audits is not None:
-        assert planted.business_grids.model.audit_trail.rel.related_model.objects.count() == audits

@@ -37,13 +37,27 @@ ROLES: dict[str, Role] = {r.key: r for r in (
         "circles.sitesuggestion": ("view",),
     }),
     Role("community", COMMUNITY_GROUP, "community", False, {
-        "grids.grid": ("view",), "adjustments.changerequest": ("view", "add"), "events.event": ("view", "add")}),
+        # imports: a community's grid layer file, submitted as one change request (imports.proposals)
+        "grids.grid": ("view",), "adjustments.changerequest": ("view", "add"), "imports.importjob": ("view", "add"),
+        "events.event": ("view", "add")}),
     Role("department", DEPARTMENT_GROUP, "department", False, {
         "grids.grid": ("view",), "departments.businessgrid": ("view",), "events.event": ("view",),
         "instructions.instruction": ("view", "add")}),
     Role("worker", WORKER_GROUP, "community", False, {
         "grids.grid": ("view",), "buildings.building": ("view",), "events.event": ("view", "add")}),
 )}
+
+
+def install_role_groups_in_migration(apps, schema_editor=None) -> None:
+    """A data migration's RunPython: the permissions now (Django creates them after all migrations, in
+    post_migrate), then the groups, from the migration's historical models."""
+    from django.contrib.auth.management import create_permissions
+
+    for config in apps.get_app_configs():
+        config.models_module = True
+        create_permissions(config, apps=apps, verbosity=0)
+        config.models_module = None
+    install_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def install_role_groups(group_model, permission_model) -> dict[str, object]:

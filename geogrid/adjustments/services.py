@@ -167,6 +167,28 @@ def submit(*, user: User, community: Area, draft: Draft, base: dict[str, int], r
             created_by=user, restored_from=restored_from)
 
 
+def submit_layer(*, user: User, community: Area, level: int, proposal: dict[str, Any], changed: list[str],
+                 reason: str) -> ChangeRequest:
+    """Propose a whole layer of the community's grids, as a file delivers it (`imports.proposals`): `proposal`
+    holds every grid of the layer (GeoJSON in CGCS2000, properties code, name, kind, setting, level,
+    exclusive_type, parent_code), `changed` the codes that are new or differ from the current grid of the code.
+    Every current grid of the level the proposal does not name is removed. Drawn on the whole current layer;
+    refused (`Conflict`) when a pending request changes the same grids, (`EditError`) when nothing changes. The
+    import's own checks (`imports.checks`: containment, overlaps and gaps) stand for the editor's partition
+    check, and the codes are the file's."""
+    with transaction.atomic():
+        Area.objects.select_for_update().get(pk=community.pk)  # one submission or approval at a time
+        base = dict(current_grids(community, level).values_list("code", "pk"))
+        named = {f["properties"]["code"] for f in proposal["features"]}
+        removed = sorted(set(base) - named)
+        if not changed and not removed:
+            raise ops.EditError("文件与现行网格相同，没有需要提交的调整", code="no_change")
+        _check_no_pending(community, sorted(changed) + removed)
+        return ChangeRequest.objects.create(
+            community=community, level=level, reason=reason, base=base, proposal=proposal, changed=sorted(changed),
+            removed=removed, created_by=user)
+
+
 def _check_codes(draft: Draft, current: dict[str, BaseGeometry]) -> None:
     """Grid codes are the server's: a draft keeps current codes and names new grids provisionally (新1, ...);
     approval numbers those by the coding rule. (A restore proposes a past version's own codes.)"""
@@ -304,11 +326,23 @@ def _new_version(old: Grid | None, code: str, feature: dict[str, Any], community
     geom = GEOSGeometry(shapely.to_wkb(shape(feature["geometry"])).hex(), srid=4490)
     grid = Grid(code=code, name=props.get("name") or (old.name if old else code), level=level,
                 kind=props.get("kind") or Grid.Kind.COMPREHENSIVE, setting=props.get("setting") or Grid.Setting.URBAN,
-                exclusive_type=old.exclusive_type if old else "", community=community,
+                exclusive_type=props.get("exclusive_type", old.exclusive_type if old else "") or "",
+                community=community, parent=_parent_of(props, old, level),
                 geom=geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4490),
                 generation_low=generation)
     grid.save()
     return grid
+
+
+def _parent_of(props: dict[str, Any], old: Grid | None, level: int) -> Grid | None:
+    """A grid below level 1 keeps its parent: the current grid the proposal names (an imported layer's
+    parent_code), else the parent of the row it replaces."""
+    if level == 1:
+        return None
+    code = props.get("parent_code")
+    if code:
+        return Grid.objects.current().filter(code=code).first()
+    return old.parent if old else None
 
 
 def _new_codes(community: Area, provisional: list[str]) -> dict[str, str]:

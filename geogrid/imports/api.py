@@ -1,6 +1,8 @@
 """/api/v1/imports/: one import's state, polled by its page for the progress bar, and its undo.
 
-    GET  imports/<id>        the job: status, progress, mode, counts and report (errors, warnings, repairs, notes)
+    GET  imports/<id>        the job: status, progress, mode, counts and report (errors, warnings, repairs, notes);
+                             `change_request`: the change request a community's grid replace submitted (status
+                             `submitted`; GET /api/v1/adjustments/requests/<id>)
     POST imports/<id>/undo   {} -> the undone job; 409 `undo_blocked` (with `blockers`: what depends on it) or
                              `not_undoable` (not a succeeded import)
 
@@ -31,7 +33,7 @@ class ImportJobOutput(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         fields = ["id", "status", "status_label", "progress", "file_name", "target", "mode", "mode_label",
-                  "source_crs", "counts", "report", "finished", "undoable", "undone_at"]
+                  "source_crs", "counts", "report", "finished", "undoable", "undone_at", "change_request"]
 
     def get_finished(self, job: ImportJob) -> bool:
         return job.finished_at is not None

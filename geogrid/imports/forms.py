@@ -7,6 +7,7 @@ from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.departments.models import Department
 from geogrid.imports.models import ImportJob
 from geogrid.imports.schemas import SCHEMAS
+from geogrid.imports.services import may_import
 
 MAX_UPLOAD_MB = 512
 
@@ -28,7 +29,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="文件", help_text="GeoJSON、Shapefile（zip）、GeoPackage、KML、CSV 或 XLSX")
     target = forms.ChoiceField(label="导入内容", choices=[(s.target, s.label) for s in SCHEMAS.values()])
     mode = forms.ChoiceField(label="导入方式", choices=ImportJob.Mode.choices, initial=ImportJob.Mode.CREATE,
-                             help_text="新增：已有的编码/地址拒绝导入；更新：有变化的成为新版本；替换：文件即社区的全部网格")
+                             help_text="新增：已有的编码/地址拒绝导入；更新：有变化的成为新版本；替换：文件即社区的全部网格"
+                                       "（社区用户替换本社区网格：提交为一个调整申请，街道网格中心批准后生效）")
     key = forms.ChoiceField(label="楼栋匹配依据", required=False, choices=[("", "地址"), ("id", "楼栋ID")],
                             help_text="更新楼栋时按地址或 GeoGrid 楼栋ID 匹配已有楼栋")
     crs = forms.CharField(label="坐标系", required=False,
@@ -47,6 +49,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = importable_departments(user)
+        self.fields["target"].choices = [(s.target, s.label) for s in SCHEMAS.values() if may_import(user, s)]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -18,6 +18,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "导入中"
         SUCCEEDED = "succeeded", "导入成功"
         CHECKED = "checked", "试导入通过（未写入）"
+        SUBMITTED = "submitted", "已提交调整申请（待审批）"  # a grid replace by a user the centre must approve
         FAILED = "failed", "导入失败"
         UNDONE = "undone", "已撤销"
 
@@ -42,6 +43,8 @@ class ImportJob(models.Model):
     mode = models.CharField("导入方式", max_length=10, choices=Mode.choices, default=Mode.CREATE)
     generation = models.ForeignKey("core.Generation", verbose_name="写入的版本", null=True, blank=True,
                                    related_name="+", on_delete=models.PROTECT)
+    change_request = models.ForeignKey("adjustments.ChangeRequest", verbose_name="提交的调整申请", null=True,
+                                       blank=True, related_name="import_jobs", on_delete=models.PROTECT)
     undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True,
                                   related_name="+", on_delete=models.PROTECT)

@@ -46,6 +46,12 @@ class Schema:
     key: str | None = "code"  # unique among the file's rows and against current rows in the database
     keys: tuple[str, ...] = ()  # other fields that may serve as the key (`--key`)
     modes: tuple[str, ...] = ("create",)  # import modes (ImportJob.Mode) the target supports
+    model: str = ""  # "app_label.model" of the rows it writes: an importing user needs its add permission
+
+    @property
+    def permission(self) -> str:
+        app_label, model = self.model.split(".")
+        return f"{app_label}.add_{model}"
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -79,7 +85,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("name", required=True, aliases=NAME_ALIASES),
             Field("kind", required=True, aliases=("类型", "级别"), choices=AREA_KINDS),
             Field("parent_code", aliases=("上级代码", "上级编码")),
-        ), modes=("create", "update")),
+        ), modes=("create", "update"), model="areas.area"),
         Schema("grids", "网格", GeometryKind.POLYGON, (
             Field("code", required=True, aliases=CODE_ALIASES),
             Field("name", required=True, aliases=NAME_ALIASES),
@@ -89,7 +95,7 @@ SCHEMAS: dict[str, Schema] = {
             Field("kind", aliases=("类型", "网格类型"), default="comprehensive", choices=GRID_KINDS),
             Field("exclusive_type", aliases=("专属类别", "专属网格类别")),
             Field("setting", aliases=("区域类型",), default="urban", choices=GRID_SETTINGS),
-        ), modes=("create", "update", "replace")),
+        ), modes=("create", "update", "replace"), model="grids.grid"),
         Schema("buildings", "楼栋房屋", GeometryKind.POINT_OR_POLYGON, (
             Field("address", required=True, aliases=("地址", "楼栋地址", "ADDRESS")),
             Field("id", aliases=("ID", "building_id", "楼栋ID")),  # GeoGrid's own id: the key with --key id
@@ -100,27 +106,28 @@ SCHEMAS: dict[str, Schema] = {
             Field("use", aliases=("用途",), default="residential", choices=(
                 ("住宅", "residential"), ("商住", "mixed"), ("商业", "commercial"), ("公共服务", "public"),
                 ("工业", "industrial"))),
-        ), key="address", keys=("address", "id"), modes=("create", "update")),
+        ), key="address", keys=("address", "id"), modes=("create", "update"), model="buildings.building"),
         Schema("business_grids", "业务网格", GeometryKind.POLYGON, (
             Field("code", required=True, aliases=CODE_ALIASES),
             Field("name", required=True, aliases=NAME_ALIASES),
-        )),
+        ), model="departments.businessgrid"),
         Schema("stations", "服务站点", GeometryKind.POINT, (
             Field("name", required=True, aliases=NAME_ALIASES),
             Field("kind", aliases=("类型",), default="grid_station", choices=STATION_KINDS),
             Field("address", aliases=("地址",), default=""),
             Field("opening_hours", aliases=("开放时间",), default=""),
-        ), key="name", modes=("create", "update")),  # a stored station matches by name within its community
+        ), key="name", modes=("create", "update"),  # a stored station matches by name within its community
+            model="stations.servicestation"),
         Schema("roads", "道路（步行网络）", GeometryKind.LINE, (
             Field("name", aliases=(*NAME_ALIASES, "道路名称"), default=""),
             Field("kind", aliases=("等级", "道路等级", "类型"), default="residential", choices=ROAD_KINDS),
-        ), key=None),
+        ), key=None, model="roads.road"),
         Schema("departments", "部门", GeometryKind.NONE, (
             Field("code", required=True, aliases=("部门代码", "部门编码", "编码", "代码", "CODE")),
             Field("name", required=True, aliases=("部门名称", *NAME_ALIASES)),
             Field("area_code", required=True, aliases=("所属区划代码", "区划代码", "所属街道代码")),
             Field("tier", aliases=("层级",), choices=DEPARTMENT_TIERS),
-        ), modes=("create", "update")),
+        ), modes=("create", "update"), model="departments.department"),
         Schema("staff", "网格工作人员", GeometryKind.NONE, (
             Field("name", required=True, aliases=("姓名",)),
             Field("role", required=True, aliases=("角色", "职务"), choices=STAFF_ROLES),
@@ -128,6 +135,6 @@ SCHEMAS: dict[str, Schema] = {
             Field("post", aliases=("AB岗", "岗位"), default="", choices=(("A岗", "A"), ("B岗", "B"))),
             Field("grid_codes", required=True, aliases=("网格编码", "服务网格")),
             Field("department_code", aliases=("部门代码", "部门编码")),
-        ), key="phone", modes=("create", "update")),
+        ), key="phone", modes=("create", "update"), model="staff.staffmember"),
     )
 }

@@ -40,6 +40,7 @@ from geogrid.departments.models import Department
 from geogrid.alignment.services import follow_base_grids
 from geogrid.imports.checks import BuildingKeys, building_key_problems, check_grids
 from geogrid.imports.models import ImportedFeature, ImportJob
+from geogrid.imports.proposals import Refused, proposes, propose
 from geogrid.imports.readers import ReadError, SourceFile, open_source
 from geogrid.imports.schemas import SCHEMAS, GeometryKind, Schema
 from geogrid.imports.validation import CheckedFeature, Problem, check_feature, resolve_columns
@@ -133,30 +134,74 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
             warnings += found
             if errors:
                 raise _Failed(errors)
-        counts = _write(source, schema, columns, crs, options, key, user, reporter, notes, rows)
+        if proposes(schema.target, options.mode, user):
+            counts = _propose(rows, options, user, job, len(warnings), notes)
+        else:
+            counts = _write(source, schema, columns, crs, options, key, user, reporter, notes, rows)
     except _Failed as failure:
         return _finish(job, failure.problems, repairs, warnings, notes, Counts(), reporter)
     return _finish(job, [], repairs, warnings, notes, counts, reporter)
 
 
 def _check_mode(schema: Schema, options: ImportOptions, user: User | None) -> str | None:
-    """The key the import matches rows by, once the mode and key are known to fit the target (and the user:
-    changing current grids directly is the grid centre's, whose approval an editor's change request needs)."""
+    """The key the import matches rows by, once the mode and key are known to fit the target (and the user,
+    `_permission_refusal`)."""
     if options.mode not in ImportJob.Mode.values:
         raise _Failed([Problem(None, f"未知的导入方式 {options.mode}，可选：{'、'.join(ImportJob.Mode.values)} / "
                                      "unknown mode", code="unknown_mode")])
     if options.mode not in schema.modes:
         raise _Failed([Problem(None, f"{schema.label}只能以 {'、'.join(schema.modes)} 方式导入，不支持 {options.mode}"
                                      " / mode not supported for this target", code="mode_not_supported")])
-    if (schema.target == "grids" and options.mode != ImportJob.Mode.CREATE and user is not None
-            and not user.has_perm("adjustments.approve_changerequest")):
-        raise _Failed([Problem(None, "更新或替换现有网格需要网格中心的审批权限；请在网格调整页提交调整申请 / "
-                                     "updating current grids needs the approve permission", code="needs_approval")])
+    refusal = _permission_refusal(schema, options.mode, user)
+    if refusal is not None:
+        raise _Failed([refusal])
     key = options.key or schema.key
     if options.key and options.key not in (schema.key, *schema.keys):
         raise _Failed([Problem(None, f"{schema.label}只能按 {'、'.join(dict.fromkeys((schema.key, *schema.keys)))} "
                                      f"匹配，不能按 {options.key} / unknown key", code="unknown_key")])
     return key
+
+
+def may_import(user: User, schema: Schema) -> bool:
+    """Whether a user may import a target at all: with the add permission of the rows it writes, or (grids)
+    with the right to propose grid changes, whose `replace` becomes a change request (`proposals`)."""
+    return user.has_perm(schema.permission) or (
+        schema.target == "grids" and user.has_perm("adjustments.add_changerequest"))
+
+
+def _permission_refusal(schema: Schema, mode: str, user: User | None) -> Problem | None:
+    """Why the user may not run this import (None: they may; the command line always may). Changing current
+    grids directly is the street's grid centre's (`approve_changerequest`); a community's clerk replaces their
+    community's layer as one change request for the centre to approve."""
+    if user is None or (schema.target == "grids" and (user.has_perm("adjustments.approve_changerequest")
+                                                      or proposes(schema.target, mode, user))):
+        return None
+    if schema.target == "grids" and mode != ImportJob.Mode.CREATE:
+        return Problem(None, "更新或替换现有网格需要网格中心的审批权限；社区可用“替换”方式导入本社区的整个网格图层，"
+                             "作为一个调整申请提交，或在网格调整页提交调整申请", code="needs_approval")
+    if not user.has_perm(schema.permission):
+        return Problem(None, f"您的账号没有导入{schema.label}的权限（{schema.permission}）", code="no_permission")
+    return None
+
+
+def _propose(rows: list[CheckedFeature], options: ImportOptions, user: User, job: ImportJob, warnings: int,
+             notes: list[str]) -> Counts:
+    """The file as one change request instead of a write (`proposals`); the counts are what approval would do."""
+    try:
+        proposed = propose(rows, user=user, job=job, scope=_scope_area(user), warnings=warnings,
+                           dry_run=options.dry_run)
+    except WriteError as error:
+        raise _Failed(error.problems) from None
+    except Refused as refusal:
+        raise _Failed(refusal.problems) from None
+    request = job.change_request
+    if request is not None:
+        notes.append(f"已提交调整申请 #{request.pk}，待街道网格中心审批后生效；审批前网格不变")
+    elif proposed.created or proposed.updated or proposed.ended:
+        notes.append("试导入：将提交一个调整申请，批准后生效")
+    else:
+        notes.append("文件与现行网格相同，无需提交调整申请")
+    return Counts(proposed.created, proposed.updated, proposed.unchanged, proposed.ended)
 
 
 def _options_for_log(options: ImportOptions) -> dict:
@@ -358,16 +403,18 @@ def _jsonable(value):
 
 def _finish(job: ImportJob, errors: list[Problem], repairs: list[Problem], warnings: list[Problem], notes: list[str],
             counts: Counts, reporter: "_ProgressReporter") -> ImportResult:
-    """Close the log. Counts: created, updated, unchanged and ended rows; a dry run's go under would_create,
-    would_update and would_end (unchanged is the same either way)."""
+    """Close the log. Counts: created, updated, unchanged and ended rows; a dry run's (and a submitted change
+    request's, until approved) go under would_create, would_update and would_end (unchanged is the same either
+    way)."""
     reporter.close()
     dry_run = job.options.get("dry_run", False)
-    job.status = (ImportJob.Status.FAILED if errors else
-                  ImportJob.Status.CHECKED if dry_run else ImportJob.Status.SUCCEEDED)
+    submitted = job.change_request_id is not None  # nothing written: a change request awaits approval
+    job.status = (ImportJob.Status.FAILED if errors else ImportJob.Status.CHECKED if dry_run else
+                  ImportJob.Status.SUBMITTED if submitted else ImportJob.Status.SUCCEEDED)
     job.progress = 100
     job.finished_at = timezone.now()
-    done = not errors and not dry_run
-    would = dry_run and not errors
+    done = not errors and not dry_run and not submitted
+    would = (dry_run or submitted) and not errors
     job.counts = {"errors": len(errors), "repairs": len(repairs), "warnings": len(warnings),
                   "created": counts.created if done else 0, "updated": counts.updated if done else 0,
                   "ended": counts.ended if done else 0, "unchanged": counts.unchanged,

@@ -12,12 +12,14 @@ from geogrid.imports.services import ImportOptions, queue_upload
 
 COUNTS = (("created", "新增"), ("updated", "更新"), ("unchanged", "未变"), ("ended", "终止"))
 DRY_COUNTS = (("would_create", "将新增"), ("would_update", "将更新"), ("unchanged", "未变"), ("would_end", "将终止"))
+REQUEST_COUNTS = (("would_create", "批准后新增"), ("would_update", "批准后更新"), ("unchanged", "未变"),
+                  ("would_end", "批准后终止"))
 PROBLEMS = (("error", "错误", "errors"), ("warning", "警告", "warnings"), ("repair", "修复", "repairs"))
 
 
 def counts_of(job: ImportJob) -> list[tuple[str, str, int]]:
     """(key, label, number) of what the import wrote, or for a dry run what it would write."""
-    labels = DRY_COUNTS if job.status == ImportJob.Status.CHECKED else COUNTS
+    labels = {ImportJob.Status.CHECKED: DRY_COUNTS, ImportJob.Status.SUBMITTED: REQUEST_COUNTS}.get(job.status, COUNTS)
     return [(key, label, job.counts.get(key, 0)) for key, label in labels]
 
 
@@ -29,6 +31,10 @@ def summary_of(job: ImportJob) -> str:
     if job.status == ImportJob.Status.CHECKED:
         return (f"试导入通过：将写入 {counts.get('would_create', 0) + counts.get('would_update', 0)} 条（未写入）"
                 f"{warned(job)}")
+    if job.status == ImportJob.Status.SUBMITTED:
+        request = job.change_request
+        return (f"已提交调整申请 #{request.pk}（{request.get_status_display()}）：网格在街道网格中心批准后才改变，"
+                f"驳回则保持不变{warned(job)}")
     if job.status == ImportJob.Status.SUCCEEDED:
         return f"已导入 {counts.get('created', 0)} 条，更新 {counts.get('updated', 0)} 条{warned(job)}"
     if job.status == ImportJob.Status.UNDONE:

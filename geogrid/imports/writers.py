@@ -190,7 +190,7 @@ def write_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     file_codes = {r.values["code"] for r in rows}
     written = [] if ctx.mode != ImportJob.Mode.REPLACE else _end_unnamed(rows, file_codes, ctx)
     current = {g.code: g for g in Grid.objects.current().filter(code__in=file_codes).select_related("parent")}
-    changed = {r.values["code"] for r in rows if _grid_changed(current.get(r.values["code"]), r)}
+    changed = {r.values["code"] for r in rows if grid_changed(current.get(r.values["code"]), r)}
     communities = dict(Area.objects.communities().filter(code__in={r.values["community_code"] for r in rows})
                        .values_list("code", "id"))
     parents = dict(Grid.objects.current().filter(code__in={r.values["parent_code"] for r in rows if r.values["parent_code"]})
@@ -225,7 +225,8 @@ def carry_links(old: Grid, new: Grid, keep_children: set[str] = frozenset()) -> 
     Grid.objects.current().filter(parent=old).exclude(code__in=keep_children).update(parent=new)
 
 
-def _grid_changed(old: Grid | None, row: CheckedFeature) -> bool:
+def grid_changed(old: Grid | None, row: CheckedFeature) -> bool:
+    """Whether the row differs from the current grid of its code (attributes, parent or geometry), or is new."""
     if old is None:
         return True
     v = row.values

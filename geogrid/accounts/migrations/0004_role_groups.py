@@ -1,17 +1,7 @@
 """The role groups (geogrid.accounts.roles) exist from migrations on, not only in a demo database."""
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from geogrid.accounts.roles import install_role_groups
-
-
-def install(apps, schema_editor) -> None:
-    # Permissions are normally created after all migrations (post_migrate): create them now for the roles.
-    for config in apps.get_app_configs():
-        config.models_module = True
-        create_permissions(config, apps=apps, verbosity=0)
-        config.models_module = None
-    install_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from geogrid.accounts.roles import install_role_groups_in_migration
 
 
 class Migration(migrations.Migration):
@@ -33,4 +23,4 @@ class Migration(migrations.Migration):
         ("instructions", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(install_role_groups_in_migration, migrations.RunPython.noop)]
