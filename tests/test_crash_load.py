@@ -20,6 +20,7 @@ import psycopg
 import pytest
 import requests
 
+from geogrid.core.worker import TIMED_OUT
 from tests import scratch_town
 from tests.scratch_cluster import ROOT, ScratchCluster, free_port, skip_unless_possible
 from tests.test_serve import django_env
@@ -203,8 +204,8 @@ def import_through_the_page(base: str, path: str, content: str, target: str) -> 
     """Upload a file on /imports/new as the street's clerk and follow the job the worker runs to its end."""
     session = signed_in(base, scratch_town.USERNAME, PASSWORD)
     page = f"{base}/imports/new"
-    answer = session.post(page, data={"target": target, "mode": "create", "csrfmiddlewaretoken": csrf_token(session, page)},
-                          files={"file": (path, content.encode())}, allow_redirects=False)
+    form = {"target": target, "mode": "create", "csrfmiddlewaretoken": csrf_token(session, page)}
+    answer = session.post(page, data=form, files={"file": (path, content.encode())}, allow_redirects=False)
     assert answer.status_code == 302, answer.text[:2000]
     job = int(re.fullmatch(r"/imports/(\d+)", answer.headers["Location"]).group(1))
 
@@ -237,22 +238,25 @@ def test_kill_9_during_an_open311_load_loses_no_acknowledged_ticket(town, served
     load.stop()
 
     acknowledged = set(load.acknowledged)
-    stored = dict(town.rows("SELECT e.id, (e.grid_id IS NOT NULL AND d.code IS NOT NULL) FROM events_event e"
-                            " LEFT JOIN departments_department d ON d.id = e.department_id"))
+    stored = {ticket: (grid, unit) for ticket, grid, unit in town.rows(
+        "SELECT e.id, g.code, d.code FROM events_event e LEFT JOIN grids_grid g ON g.id = e.grid_id"
+        " LEFT JOIN departments_department d ON d.id = e.department_id")}
     lost = acknowledged - set(stored)
-    print(f"\nkill -9 after {before_crash} acknowledged reports: {len(acknowledged)} acknowledged in all, {len(lost)} lost,"
-          f" {len(set(stored) - acknowledged)} stored without an answer; {len(load.refused)} answers 503"
-          f" ({refused} before the restart, {restarted_at - killed_at:.1f} s outage), the first 2xx"
-          f" {recovered_at - restarted_at:.1f} s after the restart")
+    print(f"\nkill -9 after {before_crash} acknowledged reports: {len(acknowledged)} acknowledged in all,"
+          f" {len(lost)} lost, {len(set(stored) - acknowledged)} stored without an answer;"
+          f" {len(load.refused)} answers 503 ({refused} before the restart, {restarted_at - killed_at:.1f} s outage),"
+          f" the first 2xx {recovered_at - restarted_at:.1f} s after the restart")
     assert len(acknowledged) == len(load.acknowledged) >= before_crash + AFTER_RESTART  # one ticket per answer
     assert lost == set()
-    assert all(stored[ticket] for ticket in acknowledged)  # routed: a grid and the 归口办理 unit
+    routed = (scratch_town.GRID, f"{scratch_town.STREET[:9]}-HWS")  # the grid, and the 归口办理 unit of 0101
+    assert {stored[ticket] for ticket in acknowledged} == {routed}
     assert served.started("gunicorn") == [master] and children(master) == gunicorn_workers
 
     job = import_through_the_page(served.base, "部门.csv", scratch_town.departments_csv(
         f"{scratch_town.STREET[:9]}-WHZ", "文化站"), "departments")
     assert (job["status"], job["counts"]["created"]) == ("succeeded", 1), (job["file_name"], job["report"])
-    ran = town.rows(f"SELECT status, worker_ids FROM {TABLE} WHERE task_path = 'geogrid.imports.tasks.import_uploaded_file'")
+    ran = town.rows(f"SELECT status, worker_ids FROM {TABLE} WHERE task_path = %s",
+                    ["geogrid.imports.tasks.import_uploaded_file"])
     assert [(status, len(ids)) for status, ids in ran] == [("SUCCESSFUL", 1)]
     assert served.started("worker") == worker and Path(f"/proc/{worker[0]}").exists()  # never restarted
     assert all(s.poll() is None for s in served.supervisors)
@@ -276,22 +280,23 @@ def test_a_task_over_its_time_limit_is_stopped_and_failed_and_the_worker_goes_on
     asleep = enqueue(town.cluster, "sleep", seconds=600)
     querying = enqueue(town.cluster, "wait_in_database", seconds=600)
     log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen([PYTHON, "manage.py", "run_worker", "--interval", "0.2", "--no-startup-delay"], cwd=ROOT,
-                              env=town.env(GEOGRID_TASK_TIME_LIMIT_MINUTES="0.05"), stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([PYTHON, "manage.py", "run_worker", "--interval", "0.2", "--no-startup-delay"],
+                              cwd=ROOT, env=town.env(GEOGRID_TASK_TIME_LIMIT_MINUTES="0.05"),  # 3 s
+                              stdout=log, stderr=subprocess.STDOUT)
     try:
-        for task in (import_task, asleep, querying):
-            assert wait_for(town.cluster, task, {"SUCCESSFUL", "FAILED"}) == ("FAILED", "geogrid.core.worker.TaskTimeout")
+        stopped = [import_task, asleep, querying]
+        for task in stopped:
+            assert wait_for(town.cluster, task, {"SUCCESSFUL", "FAILED"}) == ("FAILED", TIMED_OUT.exception_path)
         assert wait_for(town.cluster, enqueue(town.cluster, "echo", n=3), {"SUCCESSFUL", "FAILED"})[0] == "SUCCESSFUL"
         assert worker.poll() is None
-        tracebacks = town.rows(f"SELECT traceback FROM {TABLE} WHERE id = ANY(%s::uuid[])", [[import_task, asleep, querying]])
+        tracebacks = town.rows(f"SELECT traceback FROM {TABLE} WHERE id = ANY(%s::uuid[])", [stopped])
         assert all("task_timeout: 后台任务超过时限" in traceback for (traceback,) in tracebacks)
         ((status, report),) = town.rows("SELECT status, report FROM imports_importjob WHERE id = %s", [int(job_id)])
         assert status == "failed" and [e["code"] for e in report["errors"]] == ["task_timeout"]
         assert "超过时限" in report["errors"][0]["message"]
         assert town.rows("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%%pg_sleep%%'"
                          " AND pid <> pg_backend_pid()") == [(0,)]  # the interrupted query was cancelled
-        ran_by = town.rows(f"SELECT DISTINCT worker_ids FROM {TABLE} WHERE id = ANY(%s::uuid[])",
-                           [[import_task, asleep, querying]])
+        ran_by = town.rows(f"SELECT DISTINCT worker_ids FROM {TABLE} WHERE id = ANY(%s::uuid[])", [stopped])
         assert len(ran_by) == 1 and len(ran_by[0][0]) == 1  # one worker ran them all, each once
     finally:
         worker.terminate()
