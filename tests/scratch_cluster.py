@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
+def skip_unless_possible() -> None:
+    """Skip the calling test or fixture where no scratch cluster can run: the server runs as the postgres OS user."""
+    if os.geteuid() != 0 or not PG_BIN.exists():
+        import pytest
+
+        pytest.skip("needs root and PostgreSQL 15 (to run a scratch PostgreSQL as postgres)")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,12 +57,17 @@ class ScratchCluster:
     def dsn(self, role: str = "postgres", database: str = "geogrid") -> str:
         return f"host={self.home / 'run'} port={self.port} user={role} dbname={database}"
 
-    def migrate(self, *apps: str) -> None:
-        env = {**os.environ, "DATABASE_URL": self.url("geogrid_owner"), "GEOGRID_DB_ROLE": "owner"}
-        env.pop("DATABASE_OWNER_URL", None)
-        result = subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", *apps, "--noinput", "-v", "0"],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    def manage(self, *args: str) -> None:
+        """A `manage.py` command on this cluster as the owner role, the app role being `geogrid`."""
+        env = {**os.environ, "DATABASE_URL": self.url("geogrid"), "DATABASE_OWNER_URL": self.url("geogrid_owner"),
+               "GEOGRID_DB_ROLE": "owner"}
+        result = subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr[-3000:]
+
+    def migrate(self, *apps: str) -> None:
+        """`manage.py migrate` as the owner, which then grants the app role its rights (README "Database roles")."""
+        self.manage("migrate", *apps, "--noinput", "-v", "0")
 
     def postmaster_pid(self) -> int:
         return int((self.home / "data" / "postmaster.pid").read_text().split()[0])

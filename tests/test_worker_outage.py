@@ -1,6 +1,8 @@
-"""The background worker survives a database outage, and the reaper fails tasks (and their jobs) whose worker is gone."""
+"""The background worker survives a database outage, and the reaper fails tasks (and their jobs) whose worker is gone.
+The time limit on a live worker: tests/test_crash_load.py (it needs an import job, so the whole project migrated)."""
 import json
 import os
+import signal
 import subprocess
 import time
 import uuid
@@ -9,9 +11,9 @@ import psycopg
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from geogrid.core.worker import WORKER_LOST_CODE, Liveness, reap_lost_tasks
+from geogrid.core.worker import WORKER_LOST_CODE, Liveness, TaskTimeout, TimeLimit, reap_lost_tasks
 from geogrid.imports.models import ImportJob
-from tests.scratch_cluster import PG_BIN, ROOT, ScratchCluster
+from tests.scratch_cluster import ROOT, ScratchCluster, skip_unless_possible
 
 
 def running_task(task_path: str, kwargs: dict, worker_id: str) -> DBTaskResult:
@@ -42,19 +44,27 @@ def test_the_reaper_fails_a_task_whose_worker_is_gone_and_its_import_job():
     assert "后台任务中断" in job.report["errors"][0]["message"]
 
 
+def test_the_time_limit_stops_what_runs_past_it_and_leaves_no_alarm_behind():
+    with pytest.raises(TaskTimeout, match="task_timeout"), TimeLimit(0.2).running():
+        time.sleep(600)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    with TimeLimit(600).running():
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # disarmed when the task ends first
+    with TimeLimit(0).running():  # no limit
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 # ---- a real worker process against a scratch cluster that is killed and restarted ----------------------------
 
 @pytest.fixture(scope="module")
 def scratch():
-    if os.geteuid() != 0 or not PG_BIN.exists():
-        pytest.skip("needs root (to run a scratch PostgreSQL as postgres)")
+    skip_unless_possible()
     # Durable (fsync, synchronous_commit on): with asynchronous commit a crash may lose the commit that marked the
     # interrupted task running, and the worker would then run it again after the restart.
     cluster = ScratchCluster(fast=False).start()
     try:
         cluster.migrate(DBTaskResult._meta.app_label)  # the worker needs its queue only
-        with psycopg.connect(cluster.dsn("geogrid_owner"), autocommit=True) as conn:  # the core app's grants, in short
-            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE} TO geogrid")
         yield cluster
     finally:
         cluster.destroy()

@@ -1,4 +1,6 @@
-"""Tasks for tests/test_worker_outage.py, run by a real `manage.py run_worker` process."""
+"""Tasks for tests/test_worker_outage.py and tests/test_crash_load.py, run by a real `manage.py run_worker` process."""
+import time
+
 from django.db import connection
 from django_tasks import task
 
@@ -13,3 +15,9 @@ def wait_in_database(seconds: float) -> None:
     """Busy in the database, so that stopping PostgreSQL interrupts it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_sleep(%s)", [seconds])
+
+
+@task()
+def sleep(seconds: float) -> None:
+    """Busy in Python (no database), for the worker's time limit."""
+    time.sleep(seconds)

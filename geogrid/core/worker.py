@@ -8,13 +8,21 @@
   ImportJob or CircleRun its page polls) failed with a Chinese message. A task this worker was running when the
   connection dropped is reaped by the worker itself once the database is back. The reaper runs at worker start and
   every `reap_every` seconds.
+- Time limit: a task still running `settings.GEOGRID_TASK_TIME_LIMIT` seconds after it started is stopped
+  (SIGALRM in the worker's main thread raises `TaskTimeout` in the task; a database query it waits on is cancelled)
+  and failed (`task_timeout`), its domain job with it; the worker goes on with the next task. Python code, file and
+  socket waits and database queries are interrupted at once; a long call inside a C library when it returns.
 """
 import logging
+import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -29,11 +37,36 @@ WORKER_LOST_CODE = "worker_lost"
 WORKER_LOST_MESSAGE = "后台任务中断：执行它的后台进程已退出或失去数据库连接，本次结果未写入，请重新提交"
 TASK_FAILED_CODE = "task_failed"
 TASK_FAILED_MESSAGE = "后台任务出错未完成，本次结果未写入，请联系管理员"
+TASK_TIMEOUT_CODE = "task_timeout"
+TASK_TIMEOUT_MESSAGE = "后台任务超过时限仍未完成，已被停止，本次结果未写入；请拆小文件或范围后重新提交，或联系管理员"
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class WorkerLost(Exception):
     """Recorded as the exception of a task whose worker went away while running it."""
+
+
+class TaskTimeout(SystemExit):
+    """Raised in a task that ran past its time limit. A SystemExit: a task's `except Exception` does not swallow
+    it, and psycopg cancels the query it interrupts (the connection stays usable)."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the worker failed a task: the exception recorded on it, and the code and message its job gets."""
+
+    exception: type[BaseException]
+    code: str
+    message: str
+
+    @property
+    def exception_path(self) -> str:
+        return f"{self.exception.__module__}.{self.exception.__qualname__}"
+
+
+LOST = Failure(WorkerLost, WORKER_LOST_CODE, WORKER_LOST_MESSAGE)
+TIMED_OUT = Failure(TaskTimeout, TASK_TIMEOUT_CODE, TASK_TIMEOUT_MESSAGE)
+FAILED = Failure(Exception, TASK_FAILED_CODE, TASK_FAILED_MESSAGE)
 
 
 # ---- domain jobs: what a lost task's page is polling ---------------------------------------------------------
@@ -61,11 +94,11 @@ DOMAIN_JOBS: dict[str, Callable[[dict, str, str], None]] = {
 }
 
 
-def fail_domain_job(task: DBTaskResult, code: str, message: str) -> None:
-    """The job a task ran, if it is still queued or running: failed with `code` (a page polls it)."""
+def fail_domain_job(task: DBTaskResult, failure: Failure) -> None:
+    """The job a task ran, if it is still queued or running: failed with the failure's code (a page polls it)."""
     fail_job = DOMAIN_JOBS.get(task.task_path)
     if fail_job:
-        fail_job(task.args_kwargs.get("kwargs", {}), code, message)
+        fail_job(task.args_kwargs.get("kwargs", {}), failure.code, failure.message)
 
 
 # ---- liveness and the reaper ---------------------------------------------------------------------------------
@@ -86,12 +119,12 @@ def mark_lost(task: DBTaskResult) -> None:
     """A task whose worker is gone: failed (`worker_lost`), and its domain job failed with it."""
     task.status = TaskResultStatus.FAILED
     task.finished_at = timezone.now()
-    task.exception_class_path = f"{WorkerLost.__module__}.{WorkerLost.__qualname__}"
-    task.traceback = f"{WORKER_LOST_CODE}: {WORKER_LOST_MESSAGE}"
+    task.exception_class_path = LOST.exception_path
+    task.traceback = f"{LOST.code}: {LOST.message}"
     task.return_value = None
     task.save(update_fields=["status", "finished_at", "exception_class_path", "traceback", "return_value"])
-    fail_domain_job(task, WORKER_LOST_CODE, WORKER_LOST_MESSAGE)
-    logger.warning("task %s (%s) marked failed: %s", task.pk, task.task_path, WORKER_LOST_CODE)
+    fail_domain_job(task, LOST)
+    logger.warning("task %s (%s) marked failed: %s", task.pk, task.task_path, LOST.code)
 
 
 @transaction.atomic
@@ -131,21 +164,57 @@ class Liveness:
                 raise
 
 
+class TimeLimit:
+    """A task's time limit: SIGALRM `seconds` after it starts (none when 0) raises TaskTimeout in the main thread."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.armed = False
+
+    def expired(self, signum: int, frame: object) -> None:
+        if self.armed:  # else the alarm of a task that has just finished: nothing to stop
+            self.armed = False
+            raise TaskTimeout(f"{TIMED_OUT.code}: {TIMED_OUT.message}（时限 {self.seconds / 60:g} 分钟）")
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        if not self.seconds:
+            yield
+            return
+        signal.signal(signal.SIGALRM, self.expired)
+        self.armed = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        try:
+            yield
+        finally:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 class ResilientWorker(Worker):
-    """django-tasks-db's Worker, with retry, liveness and the reaper."""
+    """django-tasks-db's Worker, with retry, liveness, the reaper and a time limit per task."""
 
     def __init__(self, *, reap_every: float, **kwargs):
         super().__init__(**kwargs)
         self.reap_every = reap_every
+        self.time_limit = TimeLimit(settings.GEOGRID_TASK_TIME_LIMIT)
         self.liveness = Liveness(self.worker_id)
         self.current_task_id = None  # set while a task runs; still set when a lost connection interrupted it
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         self.current_task_id = db_task_result.pk
-        super().run_task(db_task_result)  # a lost connection raises here (recording the failure failed too)
+        with self.time_limit.running():
+            try:
+                super().run_task(db_task_result)  # a lost connection raises here (recording the failure failed too)
+            except TaskTimeout as timeout:  # the limit passed while the task's outcome was being recorded
+                db_task_result.set_failed(timeout)
         self.current_task_id = None
         if db_task_result.status == TaskResultStatus.FAILED:
-            fail_domain_job(db_task_result, TASK_FAILED_CODE, TASK_FAILED_MESSAGE)
+            timed_out = db_task_result.exception_class_path == TIMED_OUT.exception_path
+            fail_domain_job(db_task_result, TIMED_OUT if timed_out else FAILED)
+            if timed_out:
+                logger.warning("task %s (%s) stopped after %g s: %s", db_task_result.pk, db_task_result.task_path,
+                               self.time_limit.seconds, TIMED_OUT.code)
 
     def run(self) -> None:
         threading.Thread(target=self.keep_alive, name="liveness", daemon=True).start()

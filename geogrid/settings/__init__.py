@@ -154,7 +154,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(os.environ.get("GEOGRID_MEDIA_ROOT") or BASE_DIR / "var" / "media")  # uploads, ticket photos
 MEDIA_URL = "media/"
 
 LOGIN_URL = "/accounts/login/"
@@ -219,6 +219,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # GEOGRID_TASKS_IMMEDIATE=1 runs tasks inside the request instead (browser tests, which run no worker).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
                      if os.environ.get("GEOGRID_TASKS_IMMEDIATE") == "1" else "django_tasks_db.DatabaseBackend"}}
+# The worker stops a task still running this many seconds after it started and fails it (`task_timeout`), its
+# import job or circle run with it (geogrid/core/worker.py); 0: no limit.
+GEOGRID_TASK_TIME_LIMIT = float(os.environ.get("GEOGRID_TASK_TIME_LIMIT_MINUTES", "120")) * 60
 
 # The audit trail's admin page (pghistory) is for superusers only: it shows personal data unmasked.
 PGHISTORY_ADMIN_CLASS = "geogrid.core.audit_admin.AuditEventsAdmin"
