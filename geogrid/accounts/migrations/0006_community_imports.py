@@ -7,8 +7,8 @@ from geogrid.accounts.roles import install_role_groups_in_migration
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_role_groups"),
-        ("imports", "0004_import_submits_change_request"),
+        ("accounts", "0005_chinese_guards"),
+        ("imports", "0005_import_submits_change_request"),
     ]
 
     operations = [migrations.RunPython(install_role_groups_in_migration, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('adjustments', '0002_carryover'),
-        ('imports', '0003_import_modes_and_undo'),
+        ('imports', '0004_chinese_guards'),
     ]
 
     operations = [
