@@ -11,7 +11,8 @@ import psycopg
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from geogrid.core.worker import WORKER_LOST_CODE, Liveness, TaskTimeout, TimeLimit, reap_lost_tasks
+from geogrid.core.worker import (FAILED, TIMED_OUT, WORKER_LOST_CODE, Liveness, TaskTimeout, TimeLimit,
+                                  reap_lost_tasks)
 from geogrid.imports.models import ImportJob
 from tests.scratch_cluster import ROOT, ScratchCluster, skip_unless_possible
 
@@ -42,6 +43,32 @@ def test_the_reaper_fails_a_task_whose_worker_is_gone_and_its_import_job():
     assert job.status == ImportJob.Status.FAILED and job.finished_at is not None
     assert [e["code"] for e in job.report["errors"]] == [WORKER_LOST_CODE]
     assert "后台任务中断" in job.report["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+def test_the_reaper_fails_a_job_left_open_after_its_task_failed():
+    """The worker recorded the task's failure but stopped before failing its job: the next reap fails the job with
+    the code the task's exception says; a job that ended meanwhile, or that another task still runs, is left alone."""
+    path = "geogrid.imports.tasks.import_uploaded_file"
+    stuck, timed_out, done, running = (
+        ImportJob.objects.create(file_name=f"{n}.geojson", target="areas", status=status) for n, status in (
+            (1, ImportJob.Status.RUNNING), (2, ImportJob.Status.QUEUED), (3, ImportJob.Status.SUCCEEDED),
+            (4, ImportJob.Status.RUNNING)))
+    alive = Liveness("live-worker")
+    alive.hold()
+    try:
+        for job, exception in ((stuck, "builtins.ValueError"), (timed_out, TIMED_OUT.exception_path),
+                               (done, "builtins.ValueError")):
+            task = running_task(path, {"job_id": job.pk, "path": "/x"}, "live-worker")
+            DBTaskResult.objects.filter(pk=task.pk).update(status="FAILED", exception_class_path=exception)
+        running_task(path, {"job_id": running.pk, "path": "/y"}, "live-worker")
+        assert reap_lost_tasks() == []
+    finally:
+        alive.connection.close()
+    codes = {job.pk: (job.status, [e["code"] for e in (job.report or {}).get("errors", [])])
+             for job in ImportJob.objects.filter(pk__in=[stuck.pk, timed_out.pk, done.pk, running.pk])}
+    assert codes == {stuck.pk: ("failed", [FAILED.code]), timed_out.pk: ("failed", [TIMED_OUT.code]),
+                     done.pk: ("succeeded", []), running.pk: ("running", [])}
 
 
 def test_the_time_limit_stops_what_runs_past_it_and_leaves_no_alarm_behind():

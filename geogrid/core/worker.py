@@ -5,7 +5,8 @@
 - Liveness: each worker holds a session advisory lock keyed by its worker id on a connection of its own, re-taken
   after an outage. A worker that is gone (killed, crashed, machine restarted) holds none.
 - The reaper marks a task `running` whose worker is gone failed (`worker_lost`), and the domain job it ran (the
-  ImportJob or CircleRun its page polls) failed with a Chinese message. A task this worker was running when the
+  ImportJob or CircleRun its page polls) failed with a Chinese message; a job still open whose task has already
+  failed (the worker stopped between recording the one and failing the other) is failed too. A task this worker was running when the
   connection dropped is reaped by the worker itself once the database is back. The reaper runs at worker start and
   every `reap_every` seconds.
 - Time limit: a task still running `settings.GEOGRID_TASK_TIME_LIMIT` seconds after it started is stopped
@@ -71,34 +72,73 @@ FAILED = Failure(Exception, TASK_FAILED_CODE, TASK_FAILED_MESSAGE)
 
 # ---- domain jobs: what a lost task's page is polling ---------------------------------------------------------
 
-def _fail_import_job(kwargs: dict, code: str, message: str) -> None:
-    from geogrid.imports.models import ImportJob
+def _import_job_failed(failure: Failure) -> dict:
     from geogrid.imports.validation import Problem
 
-    ImportJob.objects.filter(pk=kwargs["job_id"], status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).update(
-        status=ImportJob.Status.FAILED, finished_at=timezone.now(), counts={"errors": 1},
-        report={"errors": [Problem(None, message, code=code).as_dict()]})
+    return {"counts": {"errors": 1}, "report": {"errors": [Problem(None, failure.message, code=failure.code).as_dict()]}}
 
 
-def _fail_circle_run(kwargs: dict, code: str, message: str) -> None:
-    from geogrid.circles.models import CircleRun
-
-    CircleRun.objects.filter(pk=kwargs["run_id"], status__in=[CircleRun.Status.QUEUED, CircleRun.Status.RUNNING]).update(
-        status=CircleRun.Status.FAILED, finished_at=timezone.now(), error=f"{message}（{code}）")
+def _circle_run_failed(failure: Failure) -> dict:
+    return {"error": f"{failure.message}（{failure.code}）"}
 
 
-DOMAIN_JOBS: dict[str, Callable[[dict, str, str], None]] = {
-    "geogrid.imports.tasks.import_uploaded_file": _fail_import_job,
-    "geogrid.events.tasks.import_hotline_file": _fail_import_job,
-    "geogrid.circles.tasks.compute_circle_run": _fail_circle_run,
+@dataclass(frozen=True)
+class DomainJob:
+    """The row a task's page polls (an ImportJob or CircleRun): which kwarg of the task names it, and what its
+    fields say when it failed."""
+
+    model_path: str  # "app_label.Model"
+    key: str  # the task's kwarg holding the row's id
+    failed_fields: Callable[[Failure], dict]
+
+    def model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model_path)
+
+    def open_rows(self):
+        model = self.model()
+        return model.objects.filter(status__in=[model.Status.QUEUED, model.Status.RUNNING])
+
+    def fail(self, pk: int, failure: Failure) -> int:
+        """Fail the row if it is still queued or running; how many rows changed (0 or 1)."""
+        return self.open_rows().filter(pk=pk).update(status=self.model().Status.FAILED, finished_at=timezone.now(),
+                                                     **self.failed_fields(failure))
+
+
+IMPORT_JOB = DomainJob("imports.ImportJob", "job_id", _import_job_failed)
+DOMAIN_JOBS: dict[str, DomainJob] = {
+    "geogrid.imports.tasks.import_uploaded_file": IMPORT_JOB,
+    "geogrid.events.tasks.import_hotline_file": IMPORT_JOB,
+    "geogrid.circles.tasks.compute_circle_run": DomainJob("circles.CircleRun", "run_id", _circle_run_failed),
 }
 
 
-def fail_domain_job(task: DBTaskResult, failure: Failure) -> None:
+def fail_domain_job(task: DBTaskResult, failure: Failure) -> int:
     """The job a task ran, if it is still queued or running: failed with the failure's code (a page polls it)."""
-    fail_job = DOMAIN_JOBS.get(task.task_path)
-    if fail_job:
-        fail_job(task.args_kwargs.get("kwargs", {}), failure.code, failure.message)
+    job = DOMAIN_JOBS.get(task.task_path)
+    pk = task.args_kwargs.get("kwargs", {}).get(job.key) if job else None
+    return job.fail(pk, failure) if pk is not None else 0
+
+
+def failure_of(task: DBTaskResult) -> Failure:
+    """The failure a failed task's job gets, from the exception recorded on the task."""
+    return next((failure for failure in (LOST, TIMED_OUT) if task.exception_class_path == failure.exception_path),
+                FAILED)
+
+
+def fail_jobs_of_failed_tasks() -> int:
+    """Jobs still queued or running whose task has already failed: failed too. The worker records a task's failure
+    and then fails its job; an outage or a crash between the two would leave the job "running" for good."""
+    failed = 0
+    for path, job in DOMAIN_JOBS.items():
+        open_ids = list(job.open_rows().values_list("pk", flat=True))
+        if not open_ids:
+            continue
+        for task in DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, task_path=path,
+                                                **{f"args_kwargs__kwargs__{job.key}__in": open_ids}):
+            failed += fail_domain_job(task, failure_of(task))
+    return failed
 
 
 # ---- liveness and the reaper ---------------------------------------------------------------------------------
@@ -137,6 +177,7 @@ def reap_lost_tasks() -> list[str]:
         if lock_key(worker_id) not in alive:
             mark_lost(task)
             lost.append(str(task.pk))
+    fail_jobs_of_failed_tasks()
     return lost
 
 
@@ -210,9 +251,9 @@ class ResilientWorker(Worker):
                 db_task_result.set_failed(timeout)
         self.current_task_id = None
         if db_task_result.status == TaskResultStatus.FAILED:
-            timed_out = db_task_result.exception_class_path == TIMED_OUT.exception_path
-            fail_domain_job(db_task_result, TIMED_OUT if timed_out else FAILED)
-            if timed_out:
+            failure = failure_of(db_task_result)
+            fail_domain_job(db_task_result, failure)
+            if failure is TIMED_OUT:
                 logger.warning("task %s (%s) stopped after %g s: %s", db_task_result.pk, db_task_result.task_path,
                                self.time_limit.seconds, TIMED_OUT.code)
 
