@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
+from PIL import Image
 from rest_framework.test import APIClient
 
 from geogrid.accounts.models import UserScope
@@ -23,12 +24,12 @@ from geogrid.events.models import Event, EventCategory, EventTransition, Respons
 from geogrid.events.selectors import nearby_open_duplicates, responsibility_for, units_serving
 from geogrid.events.workflow import TransitionError
 from geogrid.grids.models import Grid
-from tests.helpers import interior_point_of, one
+from tests.helpers import image_bytes, interior_point_of, one
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 def user(name: str) -> User:
@@ -312,6 +313,51 @@ def test_open311_bad_reports_are_refused_and_file_nothing(fields, code, field):
     assert response.json() == [{"code": 400, "description": response.json()[0]["description"], "error": code,
                                 "field": field}]
     assert Event.objects.count() == before
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_real_photo_passes_the_check_and_is_read_from_its_start(fmt):
+    photo = SimpleUploadedFile(f"a.{fmt.lower()}", image_bytes(fmt, (64, 48)))
+    services.check_photos([photo])
+    assert photo.tell() == 0
+
+
+def refusal(content: bytes) -> str:
+    with pytest.raises(services.ReportError) as refused:
+        services.check_photos([SimpleUploadedFile("x.jpg", content)])
+    assert refused.value.field == "media" and "x.jpg" in refused.value.message
+    return refused.value.code
+
+
+def test_photos_are_decoded_in_full_not_sniffed():
+    jpeg = image_bytes("JPEG", (64, 48))
+    assert refusal(b"\xff\xd8\xff\xe0" + b"<html><script>alert(1)</script></html>") == "not_an_image"
+    assert refusal(jpeg[:20] + b"<html><script>alert(1)</script></html>" * 20) == "not_an_image"
+    assert refusal(jpeg[: len(jpeg) // 2]) == "not_an_image"  # cut off: verify() alone would let it through
+    png = image_bytes("PNG", (64, 48))
+    assert refusal(png[:-30]) == "not_an_image"
+    assert refusal(image_bytes("GIF")) == "not_an_image"  # a real picture, not a type we accept
+    assert refusal(image_bytes("BMP")) == "not_an_image"
+
+
+def test_a_decompression_bomb_is_refused(monkeypatch):
+    """A small file of a huge picture: refused above MAX_IMAGE_PIXELS (Pillow warns there and raises at twice
+    that; both are one refusal)."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
+    assert refusal(image_bytes("PNG", (64, 48))) == "photo_too_many_pixels"
+    assert refusal(image_bytes("JPEG", (640, 480))) == "photo_too_many_pixels"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64 * 48)
+    services.check_photos([SimpleUploadedFile("a.png", image_bytes("PNG", (64, 48)))])
+
+
+def test_open311_refuses_a_polyglot_and_a_bomb_with_400(monkeypatch):
+    _, polyglot = open311_post(APIClient(), media=SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0<html></html>"))
+    assert polyglot.status_code == 400 and polyglot.json()[0]["error"] == "not_an_image"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    _, bomb = open311_post(APIClient(), media=SimpleUploadedFile("x.png", image_bytes("PNG", (64, 48))))
+    assert bomb.status_code == 400 and bomb.json() == [{"code": 400, "description": bomb.json()[0]["description"],
+                                                        "error": "photo_too_many_pixels", "field": "media"}]
+    assert "像素过多" in bomb.json()[0]["description"]
 
 
 def test_open311_lists_are_for_signed_in_users_and_scoped_with_reporters_masked():
