@@ -1,5 +1,8 @@
-"""Small SQL helpers shared by tests: facts about the demo town asked straight from PostGIS."""
+"""Small helpers shared by tests: facts about the demo town asked straight from PostGIS, and real photos."""
+import io
+
 from django.db import connection
+from PIL import Image
 
 
 def one(sql: str, params: list | None = None):
@@ -15,3 +18,10 @@ def interior_point_of(code: str) -> tuple[float, float]:
         "WHERE code = %s AND generation_high_id IS NULL) s",
         [code],
     )
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:
+    """A real picture in `fmt` (as Pillow names formats), decodable in full: what a phone uploads."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format=fmt)
+    return buffer.getvalue()

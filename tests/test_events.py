@@ -9,26 +9,30 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
+from PIL import Image
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from geogrid.accounts.models import UserScope
 from geogrid.areas.models import Area
+from geogrid.core.api import filtered
 from geogrid.core.chinacrs import wgs84_to_bd09, wgs84_to_gcj02
 from geogrid.core.crs import parse_point
 from geogrid.demo.town import STREET2_CODE, STREET_CODE
 from geogrid.departments.models import Department
 from geogrid.events import services
 from geogrid.events.defaults import install_street_defaults
+from geogrid.events.filters import Open311RequestFilter
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.events.selectors import nearby_open_duplicates, responsibility_for, units_serving
 from geogrid.events.workflow import TransitionError
 from geogrid.grids.models import Grid
-from tests.helpers import interior_point_of, one
+from tests.helpers import image_bytes, interior_point_of, one
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 
 
 def user(name: str) -> User:
@@ -314,6 +318,51 @@ def test_open311_bad_reports_are_refused_and_file_nothing(fields, code, field):
     assert Event.objects.count() == before
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_real_photo_passes_the_check_and_is_read_from_its_start(fmt):
+    photo = SimpleUploadedFile(f"a.{fmt.lower()}", image_bytes(fmt, (64, 48)))
+    services.check_photos([photo])
+    assert photo.tell() == 0
+
+
+def refusal(content: bytes) -> str:
+    with pytest.raises(services.ReportError) as refused:
+        services.check_photos([SimpleUploadedFile("x.jpg", content)])
+    assert refused.value.field == "media" and "x.jpg" in refused.value.message
+    return refused.value.code
+
+
+def test_photos_are_decoded_in_full_not_sniffed():
+    jpeg = image_bytes("JPEG", (64, 48))
+    assert refusal(b"\xff\xd8\xff\xe0" + b"<html><script>alert(1)</script></html>") == "not_an_image"
+    assert refusal(jpeg[:20] + b"<html><script>alert(1)</script></html>" * 20) == "not_an_image"
+    assert refusal(jpeg[: len(jpeg) // 2]) == "not_an_image"  # cut off: verify() alone would let it through
+    png = image_bytes("PNG", (64, 48))
+    assert refusal(png[:-30]) == "not_an_image"
+    assert refusal(image_bytes("GIF")) == "not_an_image"  # a real picture, not a type we accept
+    assert refusal(image_bytes("BMP")) == "not_an_image"
+
+
+def test_a_decompression_bomb_is_refused(monkeypatch):
+    """A small file of a huge picture: refused above MAX_IMAGE_PIXELS (Pillow warns there and raises at twice
+    that; both are one refusal)."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
+    assert refusal(image_bytes("PNG", (64, 48))) == "photo_too_many_pixels"
+    assert refusal(image_bytes("JPEG", (640, 480))) == "photo_too_many_pixels"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 64 * 48)
+    services.check_photos([SimpleUploadedFile("a.png", image_bytes("PNG", (64, 48)))])
+
+
+def test_open311_refuses_a_polyglot_and_a_bomb_with_400(monkeypatch):
+    _, polyglot = open311_post(APIClient(), media=SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0<html></html>"))
+    assert polyglot.status_code == 400 and polyglot.json()[0]["error"] == "not_an_image"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    _, bomb = open311_post(APIClient(), media=SimpleUploadedFile("x.png", image_bytes("PNG", (64, 48))))
+    assert bomb.status_code == 400 and bomb.json() == [{"code": 400, "description": bomb.json()[0]["description"],
+                                                        "error": "photo_too_many_pixels", "field": "media"}]
+    assert "像素过多" in bomb.json()[0]["description"]
+
+
 def test_open311_lists_are_for_signed_in_users_and_scoped_with_reporters_masked():
     _, response = open311_post(APIClient())
     ticket = response.json()[0]["service_request_id"]
@@ -330,6 +379,57 @@ def test_open311_lists_are_for_signed_in_users_and_scoped_with_reporters_masked(
     assert seen["agency_responsible"] == "环卫所" and seen["geogrid"]["reporter_phone"] != "13812345678"
     assert police.get(f"/open311/v2/requests/{ticket}.json").status_code == 404
     assert ticket not in {r["service_request_id"] for r in police.get("/open311/v2/requests.json").json()}
+
+
+def test_open311_list_filters_by_the_georeport_parameters():
+    lon, lat = interior_point_of(leaf_grid().code)
+    at = datetime(2020, 3, 2, 9, 30, tzinfo=SHANGHAI)
+    new = services.NewReport(category=EventCategory.objects.get(code="0101"), description="测试工单",
+                             point=parse_point(lon, lat))
+    old, _ = services.report(new=new, user=user("community"), at=at)
+    settled = file_report("0102", settled_note="已劝离摊贩")
+    client = APIClient()
+    client.force_authenticate(user("street"))
+
+    def ids(query: str) -> set[str]:
+        response = client.get(f"/open311/v2/requests.json?{query}")
+        assert response.status_code == 200, response.content
+        return {r["service_request_id"] for r in response.json()}
+
+    both = f"service_request_id={old.pk},{settled.pk},x,99999999999"
+    assert ids(both) == {str(old.pk), str(settled.pk)}
+    assert ids(f"{both}&service_code=0102,9999") == {str(settled.pk)}
+    assert ids(f"{both}&status=open") == {str(old.pk)}
+    assert ids(f"{both}&status=closed") == {str(settled.pk)}
+    assert ids(f"{both}&start_date=2020-03-02T09:30:00%2B08:00") == {str(old.pk), str(settled.pk)}  # inclusive
+    assert ids(f"{both}&start_date=2020-03-02T09:30:01%2B08:00") == {str(settled.pk)}
+    assert ids(f"{both}&end_date=2020-03-02T01:30:00Z") == {str(old.pk)}  # the same instant in UTC, inclusive
+    assert ids(f"{both}&start_date=2020-03-01&end_date=2020-03-03") == {str(old.pk)}  # naive: Beijing time
+    assert ids(f"{both}&end_date=2020-03-02") == set()
+
+
+@pytest.mark.parametrize("query, field", [("start_date=2020-13-01", "start_date"), ("end_date=yesterday", "end_date"),
+                                          ("end_date=2020-02-30T00:00:00", "end_date")])
+def test_open311_list_refuses_bad_dates_with_400(query, field):
+    client = APIClient()
+    client.force_authenticate(user("street"))
+    response = client.get(f"/open311/v2/requests.json?{query}")
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": response.json()[0]["description"], "error": "invalid",
+                                "field": field}]
+
+
+@pytest.mark.parametrize("query, field, code", [({"start_date": "2020-13-01"}, "start_date", "invalid"),
+                                                ({"end_date": "soon"}, "end_date", "invalid"),
+                                                ({"status": "pending"}, "status", "invalid_choice")])
+def test_the_open311_filter_set_refuses_what_it_cannot_read_as_a_400(query, field, code):
+    """Behind the view's QuerySerializer too: a bad value the filter set gets is a ValidationError, not a 500."""
+    with pytest.raises(ValidationError) as refused:
+        filtered(Open311RequestFilter, query, Event.objects.all())
+    [detail] = refused.value.detail[field]
+    assert detail.code == code and str(detail)
+    if field == "status":
+        assert str(detail) == "status 须为 open 或 closed"
 
 
 def test_the_workflow_api_refuses_with_the_reason_and_lists_allowed_actions():

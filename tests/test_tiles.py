@@ -397,6 +397,19 @@ def test_hillshade_tiles_are_opaque_over_the_dem_and_transparent_outside():
     assert client.get(f"/tiles/raster/hillshade/{inside.z}/{inside.x}/{inside.y}.png").content == response.content
 
 
+def test_a_raster_whose_file_is_missing_is_a_404_and_left_out_of_the_catalogue(settings, tmp_path):
+    """A street loaded without the demo has no DEM: its tiles answer 404 `raster_missing`, never a 500."""
+    settings.GEOGRID_RASTERS = {**settings.GEOGRID_RASTERS,
+                                "hillshade": {**settings.GEOGRID_RASTERS["hillshade"], "path": tmp_path / "dem.tif"}}
+    client = client_for("street")
+    response = client.get("/tiles/raster/hillshade/14/13138/6917.png")
+    assert response.status_code == 404
+    assert response.json() == {"code": "raster_missing", "message": "栅格图层“地形晕渲”的文件不存在",
+                               "field": None}
+    assert not Tile.objects.filter(tileset="raster:hillshade").exists()
+    assert "hillshade" not in client.get("/tiles/catalogue.json").json()["raster"]
+
+
 def test_low_zooms_read_an_overview_of_the_dem():
     factors, res = [2, 4, 8], 1 / 3600
     assert overview_level(factors, res, 360 / (256 << 17)) is None  # z17: full resolution

@@ -183,6 +183,12 @@ class RasterSource:
     maxzoom: int = 18
     options: dict = field(default_factory=dict, compare=False)
 
+    @property
+    def available(self) -> bool:
+        """False when the file is missing (a street loaded without the demo has no DEM): such a raster is
+        left out of the map's catalogue and its tiles answer 404 `raster_missing`, never a 500."""
+        return self.path.is_file()
+
 
 RASTER_STYLES = ("hillshade", "rgb")
 

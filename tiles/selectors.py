@@ -88,7 +88,7 @@ def map_catalogue(user: User | AnonymousUser, tile_url: Callable[[str], str],
                   raster_url: Callable[[str], str]) -> dict:
     """What the web map needs to draw the user's layers: tile URL templates with their zoom ranges, how many
     features each overlay holds for this user (for the layer switcher), the departments whose business
-    grids the user sees, the extent to open on, and the online basemaps the settings allow (none by
+    grids the user sees, the extent to open on, the rasters whose file is there, and the online basemaps the settings allow (none by
     default). `tile_url`/`raster_url` turn a tileset name into its URL template."""
     prefix = area_code_prefix(user)
     grids = grids_visible_to(user)
@@ -107,7 +107,7 @@ def map_catalogue(user: User | AnonymousUser, tile_url: Callable[[str], str],
                    for name, t in TILESETS.items()},
         "raster": {name: {"url": raster_url(name), "label": r.label, "minzoom": r.minzoom, "maxzoom": r.maxzoom,
                           "bounds": raster_bounds(r.path)}
-                   for name, r in raster_sources().items()},
+                   for name, r in raster_sources().items() if r.available},
         "counts": counts,
         "departments": departments,
         "online_basemaps": [{"name": b["name"], "url": b["url"], "attribution": b.get("attribution", ""),

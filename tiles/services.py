@@ -1,6 +1,8 @@
 """Writes: tiles are served from the cache, or rendered and cached on the way out."""
 from django.db import connection
 
+from geogrid.core.api import DomainError
+
 from tiles.coords import TileCoord
 from tiles.layers import ENVELOPE_SQL, RasterSource, Tileset
 from tiles.raster import render_raster_tile, source_fingerprint
@@ -24,6 +26,13 @@ VALUES (%(tileset)s, '', %(z)s, %(x)s, %(y)s, {ENVELOPE_SQL}, %(data)s, %(source
 ON CONFLICT (tileset, scope, z, x, y) DO UPDATE SET data = EXCLUDED.data, source = EXCLUDED.source,
     created_at = now()
 """
+
+
+class RasterMissing(DomainError):
+    """The raster's file is not there (settings name it, the disk does not hold it)."""
+
+    code = "raster_missing"
+    status = 404
 
 
 def raster_cache_name(raster: RasterSource) -> str:
@@ -51,8 +60,12 @@ def store_vector_tile(tileset: str, scope: str, tile: TileCoord, data: bytes, ep
 
 
 def raster_tile(raster: RasterSource, tile: TileCoord) -> bytes:
-    """The PNG tile from the cache when drawn from the current file, else rendered and cached."""
-    name, source = raster_cache_name(raster), source_fingerprint(raster.path)
+    """The PNG tile from the cache when drawn from the current file, else rendered and cached. RasterMissing
+    when the file is not there (also when it disappears between the check and the read)."""
+    try:
+        name, source = raster_cache_name(raster), source_fingerprint(raster.path)
+    except FileNotFoundError as error:
+        raise RasterMissing(f"栅格图层“{raster.label}”的文件不存在") from error
     data = cached_tile(name, "", tile, source=source)
     if data is None:
         data = render_raster_tile(raster, tile)

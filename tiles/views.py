@@ -2,7 +2,8 @@
 
 Every endpoint needs a logged-in user and answers an anonymous one with an empty 403 (tile clients get no
 login page to parse). A tile outside the pyramid, above the tileset's zoom range or of an unknown tileset
-is an empty 404; below the range it is an empty tile. Responses are private to the user and revalidated
+is an empty 404; below the range it is an empty tile. A configured raster whose file is missing is a 404 with
+the API's error shape (`raster_missing`). Responses are private to the user and revalidated
 with an ETag, since an edit can change a tile at any time.
 """
 import hashlib
@@ -54,7 +55,12 @@ def raster_tile(request: HttpRequest, name: str, z: int, x: int, y: int) -> Http
     raster, tile = raster_sources().get(name), TileCoord(z, x, y)
     if raster is None or not tile.is_valid() or z > raster.maxzoom:
         return HttpResponse(status=404)
-    return _tile_response(request, services.raster_tile(raster, tile), "image/png")
+    try:
+        data = services.raster_tile(raster, tile)
+    except services.RasterMissing as error:
+        return JsonResponse({"code": error.code, "message": error.message, "field": None}, status=error.status,
+                            json_dumps_params={"ensure_ascii": False})
+    return _tile_response(request, data, "image/png")
 
 
 @require_GET

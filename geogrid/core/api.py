@@ -14,7 +14,9 @@ Tests assert on "code"; clients show "message". `exception_handler` is REST_FRAM
 import math
 from typing import Any
 
+import django_filters
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
@@ -158,3 +160,14 @@ def validated(serializer_class: type[serializers.Serializer], data: Any, **kwarg
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def filtered(filterset_class: type[django_filters.FilterSet], data: Any, queryset: QuerySet) -> QuerySet:
+    """`queryset` through a django-filter FilterSet of the query `data`, or a ValidationError naming the first
+    parameter at fault with its form error's code (400 in the error shape, never a 500)."""
+    filterset = filterset_class(data, queryset=queryset)
+    if not filterset.is_valid():
+        raise serializers.ValidationError({
+            name: [exceptions.ErrorDetail(" ".join(error.messages), code=error.code or "invalid") for error in errors]
+            for name, errors in filterset.form.errors.as_data().items()})
+    return filterset.qs

@@ -1,10 +1,11 @@
 """Open311 GeoReport v2 under /open311/v2/ (JSON only), so existing 311 clients and hotline systems talk to us.
 
 - GET services.json: the active leaf categories (service_code = category code, group = its top class).
-- POST requests.json: report (public, rate-limited per address; photos size- and type-checked). Extensions:
+- POST requests.json: report (public, rate-limited per address; photos size-checked and decoded by Pillow). Extensions:
   `coordinate_system` (wgs84 as the standard says by default; cgcs2000, gcj02, bd09) and `client_id` (or an
   `Idempotency-Key` header): a retry with the same id returns the first ticket instead of making another.
-- GET requests.json (filters service_request_id, service_code, status, start_date, end_date) and
+- GET requests.json (filters service_request_id, service_code, status, start_date, end_date: a django-filter
+  FilterSet, `geogrid.events.filters`) and
   GET requests/{id}.json: signed-in users, scoped (a department sees its own tickets). Reporter names and
   phones are masked for everyone but the centre. Our fields beyond the standard are under "geogrid".
 
@@ -25,14 +26,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from geogrid.core.api import DomainError, FiniteFloatField, Input, StrictCharField, validated
+from geogrid.core.api import DomainError, FiniteFloatField, Input, StrictCharField, filtered, validated
 from geogrid.core.crs import CoordinateError, ParsedPoint, parse_crs, parse_point
 from geogrid.core.masking import mask_name, mask_phone
+from geogrid.events.filters import Open311RequestFilter
 from geogrid.events.models import Event, EventCategory
 from geogrid.events.selectors import can_see_reporter, events_visible_to
 from geogrid.events.services import NewReport, check_photos, report
 from geogrid.events.throttling import CountedRateThrottle
-from geogrid.events.workflow import OPEN
 
 
 class ReportThrottle(CountedRateThrottle):
@@ -230,6 +231,8 @@ class RequestsView(Open311View):
 
     @extend_schema_serializer(component_name="Open311RequestsQuery")
     class QuerySerializer(Input):
+        """The list's query as it is sent (the schema documents it); `Open311RequestFilter` applies it."""
+
         service_request_id = StrictCharField(required=False, max_length=2000, help_text="comma-separated ids")
         service_code = StrictCharField(required=False, max_length=2000, help_text="comma-separated codes")
         status = StrictCharField(required=False, help_text="open or closed")
@@ -265,23 +268,9 @@ class RequestsView(Open311View):
                    responses={200: Open311RequestOutput(many=True),
                               **{s: e for s, e in ERRORS.items() if s in (400, 401, 403)}})
     def get(self, request: Request) -> Response:
-        query = validated(self.QuerySerializer, request.query_params)
-        if query.get("status") not in (None, "open", "closed"):
-            raise DomainError("status 须为 open 或 closed", code="invalid_choice", field="status")
-        events = events_visible_to(request.user).prefetch_related("photos")
-        if "service_request_id" in query:
-            events = events.filter(pk__in=[int(i) for i in query["service_request_id"].split(",")
-                                           if i.strip().isdigit() and int(i) < 2**31])
-        if "service_code" in query:
-            events = events.filter(category__code__in=query["service_code"].split(","))
-        if query.get("status") == "open":
-            events = events.filter(status__in=OPEN, merged_into__isnull=True)
-        elif query.get("status") == "closed":
-            events = events.exclude(status__in=OPEN, merged_into__isnull=True)
-        if "start_date" in query:
-            events = events.filter(reported_at__gte=query["start_date"])
-        if "end_date" in query:
-            events = events.filter(reported_at__lte=query["end_date"])
+        validated(self.QuerySerializer, request.query_params)  # the wire shape; the filters give the meaning
+        events = filtered(Open311RequestFilter, request.query_params,
+                          events_visible_to(request.user).prefetch_related("photos"))
         return Response(Open311RequestOutput([as_open311(e, request.user) for e in events[:1000]],  # the cap
                                              many=True).data)
 

@@ -4,6 +4,7 @@ Every step is one transaction that locks the ticket row (`select_for_update`), c
 changes the ticket and appends its `EventTransition`: two people acting on one ticket at once are served
 one after the other, and the second is refused with the reason if the first changed what it may do.
 """
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from PIL import Image
 from tqdm import tqdm
 
 from geogrid.areas.models import Area
@@ -26,8 +28,11 @@ from geogrid.workdays.selectors import add_working_days, add_working_hours
 
 S = Event.Status
 
-# The first bytes of the photo types a phone sends; anything else is refused (no SVG, no HTML, no executables).
+# The first bytes of the photo types a phone sends: what a stored photo is served as (it was decoded at upload).
 PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"RIFF", "WebP"))
+# The formats an upload may have, as Pillow's plugins are named (JPEG also opens the multi-picture JPEGs, MPO,
+# some phones write).
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
 class ReportError(DomainError):
@@ -37,18 +42,36 @@ class ReportError(DomainError):
 
 
 def check_photos(photos: Sequence[UploadedFile]) -> None:
-    """Refuse too many photos, too large ones, and files that are not JPEG, PNG or WebP by their content."""
+    """Refuse too many photos, too large ones, files that Pillow does not decode in full as JPEG, PNG or WebP
+    (no SVG, no HTML behind a JPEG's first bytes, no truncated file), and more pixels than
+    `PIL.Image.MAX_IMAGE_PIXELS` (a decompression bomb: a small file that decodes to gigabytes)."""
     if len(photos) > settings.GEOGRID_REPORT_PHOTOS_MAX:
         raise ReportError(f"最多上传 {settings.GEOGRID_REPORT_PHOTOS_MAX} 张照片", code="too_many_photos", field="media")
     for photo in photos:
         if photo.size > settings.GEOGRID_REPORT_PHOTO_MAX_BYTES:
             raise ReportError(f"照片 {photo.name} 超过 {settings.GEOGRID_REPORT_PHOTO_MAX_BYTES // 1048576} MB",
                               code="photo_too_large", field="media")
-        head = photo.read(12)
-        photo.seek(0)
-        kind = next((k for sig, k in PHOTO_SIGNATURES if head.startswith(sig)), None)
-        if kind is None or (kind == "WebP" and head[8:12] != b"WEBP"):
-            raise ReportError(f"照片 {photo.name} 不是 JPEG、PNG 或 WebP 图片", code="not_an_image", field="media")
+        try:
+            _decode_photo(photo)
+        finally:
+            photo.seek(0)
+
+
+def _decode_photo(photo: UploadedFile) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # above MAX_IMAGE_PIXELS: refused
+            with Image.open(photo, formats=PHOTO_FORMATS) as image:
+                image.verify()  # the file's structure and checksums
+            photo.seek(0)
+            with Image.open(photo, formats=PHOTO_FORMATS) as image:  # verify() leaves the image unusable
+                image.load()  # every pixel: verify() does not read a JPEG's data, a cut-off file fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ReportError(f"照片 {photo.name} 像素过多（上限 {Image.MAX_IMAGE_PIXELS} 像素）",
+                          code="photo_too_many_pixels", field="media") from error
+    except Exception as error:  # noqa: BLE001 -- Pillow raises OSError, SyntaxError, ValueError... on bad files
+        raise ReportError(f"照片 {photo.name} 不是 JPEG、PNG 或 WebP 图片", code="not_an_image",
+                          field="media") from error
 
 
 @dataclass
