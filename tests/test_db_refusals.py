@@ -10,6 +10,8 @@ from geogrid.areas.models import Area
 from geogrid.core import refusals
 from geogrid.core.api import exception_handler
 from geogrid.core.refusals import RULES, refusal_of, rule_refusal
+from geogrid.core.tolerances import SLIVER_AREA_M2, SLIVER_WIDTH_M
+from geogrid.coverage.models import SizingRules
 from geogrid.events.models import Event, EventTransition
 from geogrid.grids.models import Grid
 
@@ -88,6 +90,29 @@ def test_a_grid_outside_its_parent_is_refused_with_the_overhang():
     refusal = rule_refusal(insert_grid(child, geom=f"(SELECT geom FROM grids_grid WHERE id = {other.pk})"))
     assert refusal.code == "grid_outside_parent"
     assert re.fullmatch(rf"网格 {child.code}999 超出上级网格 {child.parent.code} [\d.]+ m²", refusal.message)
+
+
+def test_the_database_and_the_coverage_rules_share_one_sliver_tolerance():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT area_m2, width_m FROM grids_containment_tolerance()")
+        assert cursor.fetchone() == (SLIVER_AREA_M2, SLIVER_WIDTH_M)
+    default = SizingRules.objects.get(county=None)  # as the migrations leave it
+    assert (default.sliver_tolerance_m2, default.sliver_width_m) == (SLIVER_AREA_M2, SLIVER_WIDTH_M)
+    assert (SizingRules().sliver_tolerance_m2, SizingRules().sliver_width_m) == (SLIVER_AREA_M2, SLIVER_WIDTH_M)
+
+
+def test_an_overhang_the_database_refuses_is_no_sliver_to_the_coverage_check():
+    """A 2-3 m² bump out of a 100 m square (between the 1 m² and 5 m² the two sides once had) is refused, and
+    its size is above the default rule set's sliver limits, so the coverage check would call it an error."""
+    square = "ST_MakeEnvelope(106.0, 26.0, 106.001, 26.001, 4490)"
+    bump = "ST_MakeEnvelope(106.001, 26.0005, 106.001015, 26.000515, 4490)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ST_Area({bump}::geography), ST_Perimeter({bump}::geography), "
+                       f"grids_overhang_refused(ST_Union({square}, {bump}), {square})")
+        area, perimeter, refused_m2 = cursor.fetchone()
+    assert 1 < area < 5 and refused_m2 == pytest.approx(area, rel=0.01)
+    rules = SizingRules.objects.get(county=None)
+    assert area >= rules.sliver_tolerance_m2 and 2 * area / perimeter >= rules.sliver_width_m
 
 
 # ---- the guards ------------------------------------------------------------------------------------------------

@@ -1,22 +1,28 @@
 """Monthly rates and the grid worker's score sheet from tickets with known timings (March-April 2025, whose
 holidays are known: Qingming is Friday 4 April), and the dashboard's XLSX export."""
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from django.db.models import Value
 from openpyxl import load_workbook
 
 from geogrid.core.crs import parse_point
 from geogrid.events import services
+from geogrid.events.selectors import events_visible_to
 from geogrid.events.models import Event, EventCategory
 from geogrid.grids.models import Grid
 from geogrid.scores.models import ScoreItem, ScoreMark, ScoreSheet
-from geogrid.scores.rates import Counts, last_months, ticket_rates
+from geogrid.scores.rates import Counts, last_months, response_deadlines, ticket_rates
 from geogrid.scores.selectors import worker_sheets
 from geogrid.scores.services import record_mark
+from geogrid.workdays.models import CalendarYear
+from geogrid.workdays.selectors import add_working_days, add_working_hours, load_calendar
 from tests.helpers import interior_point_of
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +173,57 @@ def test_a_response_limit_in_working_days_skips_the_qingming_holiday():
     steps(event, ("start", "police", at(4, 8, 12)))
     total = ticket_rates(user("street"), [APRIL], now=NOW).total[APRIL]
     assert (total.response_decided, total.responded_on_time) == (1, 1)
+
+
+def test_a_scope_whose_sql_holds_a_literal_percent_sign(march, monkeypatch):
+    """The scope's own SQL may hold literal "%" (a pattern lookup on an expression compiles to LIKE ... '%%')
+    next to its positional placeholders; the rates still count exactly the tickets in it."""
+    Event.objects.filter(pk__in=[march["a"].pk, march["b"].pk]).update(description="堵塞100%_未清")
+    narrowed = lambda u: events_visible_to(u).filter(description__contains=Value("100%_"))  # noqa: E731
+    sql, params = narrowed(user("street")).query.sql_with_params()
+    assert "%%" in sql and params  # the case this test is about
+    monkeypatch.setattr("geogrid.scores.rates.events_visible_to", narrowed)
+    total = ticket_rates(user("street"), [MARCH], now=NOW).total[MARCH]
+    # A (on time, satisfied) and B (signed late, finished late, not satisfied) only
+    assert (total.dispatched, total.responded_on_time, total.due, total.closed_on_time, total.satisfied) \
+        == (2, 1, 2, 1, 1)
+
+
+WORKDAYS, HOURS = EventCategory.LimitUnit.WORKDAYS, EventCategory.LimitUnit.HOURS
+
+
+def python_deadline(start: datetime, limit: int, unit: str, calendar) -> datetime:
+    add = add_working_hours if unit == HOURS else add_working_days
+    return add(start, limit, calendar=calendar).at
+
+
+def test_python_and_sql_deadlines_agree_on_every_day_of_2020_to_2030():
+    """Every day of 2020-2030 at 00:00 and at 15:47:30.5, each with a working-day and a working-hour limit (the
+    limits cycle through 1-9 days and 0-49 hours), on the demo load's calendar (chinese-calendar)."""
+    assert {2020, 2025} <= set(CalendarYear.objects.values_list("year", flat=True))  # real holidays in the span
+    calendar = load_calendar()
+    rows = []
+    for i in range((date(2031, 1, 1) - date(2020, 1, 1)).days):
+        day = date(2020, 1, 1) + timedelta(days=i)
+        for clock in (time(0), time(15, 47, 30, 500000)):
+            start = datetime.combine(day, clock, TZ)
+            rows += [(start, 1 + i % 9, WORKDAYS), (start, i % 50, HOURS)]
+    disagree = [(row, sql, python) for row, sql, python in
+                zip(rows, response_deadlines(rows), (python_deadline(*row, calendar) for row in rows)) if sql != python]
+    assert disagree == []
+
+
+limits = st.one_of(st.tuples(st.integers(1, 30), st.just(WORKDAYS)), st.tuples(st.integers(0, 240), st.just(HOURS)))
+starts = st.datetimes(datetime(2020, 1, 1), datetime(2030, 12, 31, 23, 59, 59, 999999), timezones=st.just(TZ))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(starts, limits), min_size=1, max_size=25))
+def test_python_and_sql_deadlines_agree_at_any_moment(cases):
+    """Random moments (to the microsecond) and limits in working days (1-30) and working hours (0-240)."""
+    rows = [(start, limit, unit) for start, (limit, unit) in cases]
+    calendar = load_calendar()
+    assert response_deadlines(rows) == [python_deadline(*row, calendar) for row in rows]
 
 
 def test_last_months_ends_with_this_month():

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from geogrid.core.audit import audited
+from geogrid.core.tolerances import SLIVER_AREA_M2, SLIVER_WIDTH_M
 from geogrid.grids.models import Grid
 
 
@@ -71,14 +72,16 @@ class SizingRules(models.Model):
     level3_min_households = _households("三级网格户数下限", 20, "种子004：三级网格（单元）约30户，默认允许20-40户")
     level3_max_households = _households("三级网格户数上限", 40, "种子004：三级网格（单元）约30户，默认允许20-40户")
 
+    # The defaults are the database's containment tolerance (geogrid.core.tolerances): one number for both.
     sliver_tolerance_m2 = models.FloatField(
-        "碎片面积阈值（平方米）", default=5.0,
-        help_text="面积小于此值的空白、重叠、越界和楼栋分割记为“碎片”（数字化误差），单独列出，不算错误",
+        "碎片面积阈值（平方米）", default=SLIVER_AREA_M2,
+        help_text="面积小于此值的空白、重叠、越界和楼栋分割记为“碎片”（数字化误差），单独列出，不算错误。"
+                  "默认值即数据库越界容差 geogrid.containment_tolerance_m2",
     )
     sliver_width_m = models.FloatField(
-        "碎片平均宽度阈值（米）", default=0.05,
+        "碎片平均宽度阈值（米）", default=SLIVER_WIDTH_M,
         help_text="平均宽度（2×面积/周长）小于此值的也记为“碎片”：坐标转换留下的细缝，面积可能大于上面的阈值。"
-                  "默认值与数据库容差 geogrid.containment_sliver_width_m 相同",
+                  "默认值即数据库容差 geogrid.containment_sliver_width_m",
     )
     repair_gap_width_m = models.FloatField(
         "修复时并入相邻网格的空白宽度（米）", default=1.0,

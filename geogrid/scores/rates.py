@@ -53,8 +53,8 @@ Formulas (n = number of tickets; all rates are fractions 0..1, rounded to 4 plac
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -86,13 +86,45 @@ RATES = (  # (attribute, label, numerator, denominator)
 COUNTS = ("dispatched", "response_decided", "responded_on_time", "extended", "due", "due_closed", "closed_on_time",
           "overdue_or_reworked", "closed", "closed_dispatched", "reworked", "followed_up", "satisfied")
 
+# The working-day calendar from %(first_day)s to some days after %(last_day)s, enough for the longest limit in
+# `{limits}` (a relation with an accept_limit column). n: working days up to and including the day (Monday to
+# Friday unless the holiday table says otherwise). With RESPONSE_DUE_SQL, this is the SQL twin of
+# geogrid.workdays.selectors.add_working_days/_hours (tests/test_scores.py checks that they agree).
+CALENDAR_CTE = """cal AS (
+    SELECT day, work, (count(*) FILTER (WHERE work) OVER (ORDER BY day))::int AS n
+    FROM (SELECT g::date AS day, COALESCE(cd.is_workday, extract(isodow FROM g) < 6) AS work
+          FROM generate_series(%(first_day)s::date,
+                               %(last_day)s::date + (60 + 3 * (SELECT COALESCE(max(accept_limit), 0) FROM {limits}))
+                                                    * interval '1 day',
+                               interval '1 day') g
+          LEFT JOIN workdays_calendarday cd ON cd.date = g::date) days
+)"""
+
+# The response deadline of a row t (accept_limit, limit_unit) received at local.at (local time), r being the
+# calendar row of its day: RESPONSE_DUE_FROM joins w, the working day the deadline falls on (joins rather than a
+# subquery per row, which the planner can hash), and RESPONSE_DUE_SQL is the deadline.
+RESPONSE_DUE_FROM = """CROSS JOIN LATERAL (
+        -- working clock: hours since the first day of the calendar, counting working days only
+        SELECT 24 * (r.n - r.work::int)
+               + CASE WHEN r.work THEN extract(epoch FROM local.at - r.day::timestamp) / 3600 ELSE 0 END
+               + t.accept_limit AS hours) clock
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN t.limit_unit = 'workdays' THEN r.n + t.accept_limit  -- the accept_limit-th after the day
+                    -- the day the clock's target hour falls in; at least the day of receipt or, received on a
+                    -- rest day, the next working day (0 hours are due on receipt, not at the end of the working
+                    -- day before it)
+                    ELSE GREATEST(ceil(clock.hours / 24), r.n + 1 - r.work::int) END AS n) due_day
+    LEFT JOIN cal w ON w.work AND w.n = due_day.n"""
+RESPONSE_DUE_SQL = """CASE WHEN t.limit_unit = 'workdays' THEN (w.day + 1)::timestamp AT TIME ZONE %(tz)s  -- 24:00
+                ELSE (w.day::timestamp + (clock.hours - 24 * (w.n - 1)) * interval '1 hour') AT TIME ZONE %(tz)s END"""
+
 RATES_SQL = """
 WITH tickets AS (
     SELECT e.id, e.grid_id, e.community_id, e.department_id, e.reported_by_id, e.status, e.closed_at, e.closure,
            e.satisfied, c.accept_limit, c.limit_unit
     FROM events_event e
     JOIN events_eventcategory c ON c.id = e.category_id
-    WHERE e.id IN ({scope}) AND e.merged_into_id IS NULL AND e.status <> 'returned'
+    WHERE e.id = ANY(%(scope)s::bigint[]) AND e.merged_into_id IS NULL AND e.status <> 'returned'
       AND e.reported_at < %(end)s AND (e.closed_at IS NULL OR e.closed_at >= %(start)s - interval '1 year')
 ), last_dispatch AS (
     SELECT DISTINCT ON (x.event_id) x.event_id, x.at, (x.data->>'due_at')::timestamptz AS due
@@ -111,34 +143,16 @@ WITH tickets AS (
     LEFT JOIN last_dispatch d ON d.event_id = t.id
     LEFT JOIN events_eventtransition x ON x.event_id = t.id
     GROUP BY t.id, d.at, d.due
-), cal AS (
-    -- n: working days up to and including the day (Monday-Friday unless the holiday table says otherwise)
-    SELECT day, work, (count(*) FILTER (WHERE work) OVER (ORDER BY day))::int AS n
-    FROM (SELECT g::date AS day, COALESCE(cd.is_workday, extract(isodow FROM g) < 6) AS work
-          FROM generate_series(%(first_day)s::date,
-                               %(last_day)s::date + (60 + 3 * (SELECT COALESCE(max(accept_limit), 0)
-                                                                FROM events_eventcategory)) * interval '1 day',
-                               interval '1 day') g
-          LEFT JOIN workdays_calendarday cd ON cd.date = g::date) days
-), facts AS (
+), {calendar}, facts AS (
     SELECT t.*, s.dispatched_at, s.due, s.responded_at, s.extended, s.reworked,
            CASE WHEN t.closure = 'resolved' THEN COALESCE(s.fed_back_at, t.closed_at) ELSE t.closed_at END
                AS finished_at,
-           CASE WHEN t.limit_unit = 'workdays' THEN
-               -- the end (24:00) of the accept_limit-th working day after the day of dispatch
-               (SELECT (w.day + 1)::timestamp AT TIME ZONE %(tz)s FROM cal w WHERE w.work AND w.n = r.n + t.accept_limit)
-           ELSE
-               -- working clock: hours since the first day of the calendar, counting working days only
-               (SELECT (w.day::timestamp + (h.target - 24 * (w.n - 1)) * interval '1 hour') AT TIME ZONE %(tz)s
-                FROM (SELECT 24 * (r.n - r.work::int)
-                             + CASE WHEN r.work THEN extract(epoch FROM local.at - r.day::timestamp) / 3600 ELSE 0 END
-                             + t.accept_limit AS target) h
-                JOIN cal w ON w.work AND w.n = ceil(h.target / 24))
-           END AS response_due
+           {response_due} AS response_due
     FROM tickets t
     JOIN steps s ON s.id = t.id
     CROSS JOIN LATERAL (SELECT s.dispatched_at AT TIME ZONE %(tz)s AS at) local
     LEFT JOIN cal r ON r.day = local.at::date
+    {response_due_from}
 ), monthly AS (
     SELECT f.*, m.kind, date_trunc('month', m.at AT TIME ZONE %(tz)s)::date AS month,
            f.status = 'closed' OR f.due <= %(now)s AS due_decided,
@@ -169,7 +183,22 @@ SELECT CASE WHEN GROUPING(grid_id) = 0 THEN 'grid' WHEN GROUPING(community_id) =
 FROM monthly
 GROUP BY GROUPING SETS ((month), (month, grid_id), (month, community_id), (month, department_id),
                         (month, reported_by_id))
-"""
+""".format(calendar=CALENDAR_CTE.format(limits="events_eventcategory"), response_due=RESPONSE_DUE_SQL,
+           response_due_from=RESPONSE_DUE_FROM)
+
+DEADLINES_SQL = """
+WITH t AS (
+    SELECT * FROM unnest(%(at)s::timestamptz[], %(limit)s::int[], %(unit)s::text[]) WITH ORDINALITY
+        AS t(dispatched_at, accept_limit, limit_unit, i)
+), {calendar}
+SELECT {response_due}
+FROM t
+CROSS JOIN LATERAL (SELECT t.dispatched_at AT TIME ZONE %(tz)s AS at) local
+LEFT JOIN cal r ON r.day = local.at::date
+{response_due_from}
+ORDER BY t.i
+""".format(calendar=CALENDAR_CTE.format(limits="t"), response_due=RESPONSE_DUE_SQL,
+           response_due_from=RESPONSE_DUE_FROM)
 
 
 @dataclass
@@ -244,16 +273,15 @@ def ticket_rates(user: User | AnonymousUser, months: list[date], now: datetime |
     visible = events_visible_to(user)
     if not months or visible.query.is_empty():
         return report
-    scope_sql, scope_params = visible.order_by().values("pk").query.sql_with_params()
-    params = {f"scope{i}": value for i, value in enumerate(scope_params)}
-    # The scope query's positional placeholders become named ones; its literal "%%" stay as they are.
-    names = iter(params)
-    scope_sql = re.sub(r"%([%s])", lambda m: "%%" if m.group(1) == "%" else f"%({next(names)})s", scope_sql)
+    # The scope goes in as an array of ids, not as the queryset's SQL spliced into RATES_SQL: that SQL has
+    # positional placeholders and may hold literal "%" of its own, and no text rewriting keeps both right.
+    # One extra round trip of a few thousand integers; the rates query then filters on them by its primary key.
+    scope = list(visible.order_by().values_list("pk", flat=True))
     end = add_months(months[-1], 1)
-    params.update(start=local_midnight(months[0]), end=local_midnight(end), first_day=months[0],
+    params = dict(scope=scope, start=local_midnight(months[0]), end=local_midnight(end), first_day=months[0],
                   last_day=end, tz=settings.TIME_ZONE, now=now or timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(RATES_SQL.format(scope=scope_sql), params)
+        cursor.execute(RATES_SQL, params)
         columns = [c.name for c in cursor.description]
         for row in cursor.fetchall():
             values = dict(zip(columns, row))
@@ -264,6 +292,20 @@ def ticket_rates(user: User | AnonymousUser, months: list[date], now: datetime |
                 report.groups.setdefault(values["dimension"], defaultdict(dict))[values["key"]][values["month"]] = counts
     report.labels = _labels(report.groups)
     return report
+
+
+def response_deadlines(limits: Sequence[tuple[datetime, int, str]]) -> list[datetime | None]:
+    """The response deadlines RATES_SQL computes for (received at, limit, EventCategory.LimitUnit) rows, in
+    order: how the SQL side of the working-day rule is checked against geogrid.workdays.selectors."""
+    if not limits:
+        return []
+    starts, counts, units = zip(*limits)
+    local_days = [timezone.localtime(at, timezone.get_default_timezone()).date() for at in starts]
+    params = dict(at=list(starts), limit=list(counts), unit=list(units), first_day=min(local_days),
+                  last_day=max(local_days), tz=settings.TIME_ZONE)
+    with connection.cursor() as cursor:
+        cursor.execute(DEADLINES_SQL, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _labels(groups: dict[str, dict[int | None, dict[date, Counts]]]) -> dict[str, dict[int | None, str]]:
