@@ -1,9 +1,19 @@
-"""Figures of the demo town that tests cannot compute independently: results of the walking network and the
-service-circle planner on the generated town, kept as regression anchors. Everything a test can ask the
-database (households, buildings, stations of an area) it computes there instead. Change a figure here only
-when a change to the generator or to the planner is meant to move it; tests/test_demo_town.py fails when one
-of these figures (or a household or building count of the town) is written as a literal in another test file.
+"""Facts of the demo town for tests: the codes tests address by name, and the figures tests cannot compute
+independently (results of the walking network and the service-circle planner on the generated town, kept
+as regression anchors). Everything a test can ask the database (households, buildings, stations of an area)
+it computes there instead. Change a figure here only when a change to the generator or to the planner is
+meant to move it. tests/test_demo_town.py fails when one of these codes or figures (or a household or
+building count of the town) is written as a literal in another test file.
 """
+from geogrid.demo.services import FIRST_COMMUNITY_CODE
+from geogrid.demo.town import COUNTY_CODE, DEPARTMENTS, STREET_CODE, URBAN_COMMUNITIES
+
+# Areas and departments tests address by code: the generator's own constants, named once here.
+COUNTY = COUNTY_CODE  # 三穗县, the demo streets' county
+STREET = STREET_CODE  # 城关街道, where the demo user "street" works
+COMMUNITY = FIRST_COMMUNITY_CODE  # 和平社区, where the demo user "community" works; it holds the estate
+OTHER_COMMUNITY = URBAN_COMMUNITIES[0][0]  # 城东社区, a community of the same street "community" may not see
+POLICE, CITY_ENFORCEMENT, MARKET = (plan.code for plan in DEPARTMENTS)  # 城关派出所, 城市管理执法中队, 市场监督管理所
 
 # The demo walking network built from the roads, with Tobler's slope rule (load_demo, build_walking_network).
 NETWORK_VERTICES = 155  # vertices of the noded road network

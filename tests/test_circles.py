@@ -19,9 +19,9 @@ from geogrid.circles.selectors import coverage_table, load_network, pgrouting_re
 from geogrid.circles.services import (DEMO_NETWORK_NAME, build_network_from_osm, candidate_cover, dem_elevation,
                                       run_circles)
 from geogrid.core.crs import to_area_crs
-from geogrid.demo.town import STREET_CODE
 from geogrid.stations.models import ServiceStation
 from tests import demo_facts as facts
+from tests.demo_facts import COMMUNITY, STREET
 from tests.helpers import homes
 
 
@@ -301,8 +301,6 @@ def test_suggested_sites_for_the_demo_town(demo_network):
 
 
 # ---- API, scope, exports ------------------------------------------------------------------------------------
-
-STREET, COMMUNITY = STREET_CODE, "522624001001"
 
 
 def test_a_run_is_queued_for_the_worker_and_its_progress_polled(client, demo_network,

@@ -423,6 +423,11 @@ def demo_figures() -> dict[str, object]:
         if name.isupper():
             add(f"demo_facts.{name}", value, 100)
     add("buildings of town", Building.objects.count(), 500)
+    areas = [*URBAN_COMMUNITIES.values(), *VILLAGES.values(), *STREET2_COMMUNITIES, *STREETS.items()]
+    for code, name in areas:
+        add(f"code of {name}", code, 0)
+    for plan in (*DEPARTMENTS, STREET2_POLICE):
+        add(f"code of {plan.name}", plan.code, 0)
     for scope, code in [("town", None), *Area.objects.filter(kind__in=["street", "community", "village"])
                         .values_list("kind", "code")]:
         for what, value in zip(("households buildings", "households"), homes(code)):
@@ -431,13 +436,16 @@ def demo_figures() -> dict[str, object]:
 
 
 def literal(value: object) -> re.Pattern:
-    """A figure as a test would write it: 1234, 1_234 or 1,234 (in a text) for a whole number."""
+    """A figure as a test would write it: 1234, 1_234 or 1,234 (in a text) for a whole number; a code only
+    where it is not part of a longer code."""
     if isinstance(value, int):
         digits = f"{value:,}".replace(",", "[,_]?")
         return re.compile(rf"(?<![\w.,]){digits}(?![\w.]|,\d)")
     if isinstance(value, float):
         return re.compile(rf"(?<![\w.]){re.escape(repr(value))}(?!\d)")
-    return re.compile(re.escape(str(value)))
+    if value[:1].isdigit():  # a code: not inside a longer one
+        return re.compile(rf"(?<!\d){re.escape(value)}(?!\d)")
+    return re.compile(re.escape(value))
 
 
 def test_no_test_writes_down_a_figure_of_the_demo_town():
