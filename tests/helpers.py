@@ -11,6 +11,17 @@ def one(sql: str, params: list | None = None):
         return cursor.fetchone()
 
 
+def homes(area: str | None = None) -> tuple[int, int]:
+    """Buildings with households, and their households, in the demo town or in one street, community or
+    village (by code): asked through the areas' parent links, not the code prefixes the app filters by."""
+    buildings, households = one("""
+        SELECT count(*), coalesce(sum(b.households), 0) FROM buildings_building b
+        JOIN areas_area c ON c.id = b.community_id JOIN areas_area s ON s.id = c.parent_id
+        WHERE b.households > 0 AND (%s::text IS NULL OR %s IN (c.code, s.code))
+    """, [area, area])
+    return buildings, households
+
+
 def interior_point_of(code: str) -> tuple[float, float]:
     """A point well inside the current grid with this code (ST_PointOnSurface)."""
     return one(

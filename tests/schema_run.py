@@ -11,9 +11,11 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
+from tests.demo_facts import COMMUNITY, POLICE
+
 SCHEMA_URL = "/api/schema/?format=json"
 # Real objects of the demo town for the path parameters that name one: random codes only ever reach the 404.
-CODES = {"alignment": "522624001-PCS", "adjustments": "522624001001"}
+CODES = {"alignment": POLICE, "adjustments": COMMUNITY}
 
 
 def served_schema(path_regex: str | None = None) -> "schemathesis.BaseSchema":

@@ -5,9 +5,9 @@ from django.core.management import CommandError, call_command
 
 from geogrid.accounts.roles import ROLES
 from geogrid.departments.models import Department
+from tests.demo_facts import COMMUNITY, STREET
 
 pytestmark = pytest.mark.django_db
-STREET, COMMUNITY = "522624001000", "522624001001"
 
 
 def test_every_role_group_exists_with_its_permissions():

@@ -10,9 +10,9 @@ from geogrid.adjustments import partition as ops
 from geogrid.adjustments.models import ChangeRequest
 from geogrid.buildings.models import Building
 from geogrid.grids.models import Grid
+from tests.demo_facts import COMMUNITY, OTHER_COMMUNITY
 from tests.helpers import one
 
-COMMUNITY = "522624001001"
 API = f"/api/v1/adjustments/{COMMUNITY}"
 
 
@@ -260,4 +260,4 @@ def test_restoring_a_past_version_brings_the_old_boundaries_back_as_a_new_versio
 @pytest.mark.django_db
 def test_department_users_and_other_communities_may_not_edit(client):
     assert logged_in(client, "police").get(f"{API}/draft").status_code == 403
-    assert logged_in(client, "community").get("/api/v1/adjustments/522624001002/draft").status_code == 403
+    assert logged_in(client, "community").get(f"/api/v1/adjustments/{OTHER_COMMUNITY}/draft").status_code == 403

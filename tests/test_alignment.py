@@ -22,8 +22,9 @@ from geogrid.core.models import Generation
 from geogrid.core.services import create_generation
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.grids.models import Grid
+from tests.demo_facts import STREET
 
-VILLAGE, STREET = "522624001299", "522624001000"
+VILLAGE = "522624001299"
 X0, Y0 = 575_000.0, 2_981_000.0  # a test village east of the demo town, CGCS2000 / GK CM 108E metres
 TO_DEGREES = Transformer.from_crs(4545, 4490, always_xy=True)
 

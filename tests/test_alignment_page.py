@@ -6,10 +6,9 @@ from django.contrib.auth.models import User
 from geogrid.alignment.selectors import alignment_report
 from geogrid.departments.models import Department
 from tests.browsing import log_in
+from tests.demo_facts import MARKET, POLICE
 
 pytestmark = [pytest.mark.django_db]
-
-POLICE = "522624001-PCS"
 
 
 @pytest.mark.browser
@@ -38,5 +37,5 @@ def test_a_department_user_sees_only_their_department_and_cannot_apply(client):
     page = client.get("/alignment/")
     assert page.status_code == 200 and page.context["department"].code == POLICE
     assert [d.code for d in page.context["departments"]] == [POLICE]
-    assert client.get("/alignment/522624001-SJS").status_code == 404
+    assert client.get(f"/alignment/{MARKET}").status_code == 404
     assert client.post(f"/api/v1/alignment/{POLICE}/apply", {}, content_type="application/json").status_code == 403

@@ -4,10 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from geogrid.buildings.models import Building
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
-
-COMMUNITY = "522624001001"  # the demo user "community" works here
 
 
 def get(client, username: str, **params):

@@ -10,6 +10,7 @@ import shapely
 from django.contrib.auth.models import User
 from rasterio.transform import Affine
 
+from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
 from geogrid.circles import siting
 from geogrid.circles.models import BuildingReach, CircleRun, NetworkEdge, SiteSuggestion, WalkingNetwork
@@ -19,6 +20,9 @@ from geogrid.circles.services import (DEMO_NETWORK_NAME, build_network_from_osm,
                                       run_circles)
 from geogrid.core.crs import to_area_crs
 from geogrid.stations.models import ServiceStation
+from tests import demo_facts as facts
+from tests.demo_facts import COMMUNITY, STREET
+from tests.helpers import homes
 
 
 def network_of(lines, speed=1.0, elevation=None) -> Network:
@@ -179,13 +183,18 @@ def demo_network(db) -> WalkingNetwork:
     return WalkingNetwork.objects.get(name=DEMO_NETWORK_NAME)
 
 
+def share(covered: int, households: int) -> float:
+    return round(covered / households, 4)
+
+
 def test_load_demo_builds_a_sloped_walking_network_from_the_roads(demo_network):
-    assert (demo_network.vertex_count, demo_network.edge_count, demo_network.tobler) == (155, 169, True)
+    assert (demo_network.vertex_count, demo_network.edge_count, demo_network.tobler) == (
+        facts.NETWORK_VERTICES, facts.NETWORK_EDGES, True)
     edges = NetworkEdge.objects.filter(network=demo_network)
-    assert edges.count() == 169
+    assert edges.count() == facts.NETWORK_EDGES
     # Slopes make the two directions differ; on the flat (length / 1.1 m/s) they would be equal.
     steep = [e for e in edges if abs(e.cost - e.reverse_cost) > 0.05 * e.cost]
-    assert len(steep) == 124 and demo_network.length_km == pytest.approx(66.017)
+    assert len(steep) == facts.NETWORK_STEEP_EDGES and demo_network.length_km == pytest.approx(facts.NETWORK_KM)
 
 
 def test_pgrouting_gives_the_same_vertex_times_as_scipy(demo_network):
@@ -240,53 +249,58 @@ def test_coverage_of_the_demo_town_in_walking_minutes(demo_network):
     run = run_circles(CircleRun.objects.create(network=demo_network))
     summary = run.summary
     # both streets' buildings; the stations are all in the first street
-    assert (summary["stations"], summary["buildings"], summary["households"]) == (7, 2664, 10688)
-    assert summary["covered"] == [895, 2674, 4404]  # households within 5, 10, 15 minutes
+    buildings, households = homes()
+    assert (summary["stations"], summary["buildings"], summary["households"]) == (
+        ServiceStation.objects.count(), buildings, households)
+    assert summary["covered"] == list(facts.TIME_COVERED)  # households within 5, 10, 15 minutes
+    covered = facts.TIME_COVERED[-1]
     rows = {row["name"]: row for row in coverage_table(run, None, "community")}
-    assert rows["合计"]["band3"] == 4404 and rows["合计"]["uncovered"] == 6284
-    west = rows["城西社区"]
-    assert (west["households"], west["band3"], west["share"]) == (1898, 1473, 0.7761)
+    assert rows["合计"]["band3"] == covered and rows["合计"]["uncovered"] == households - covered
+    west, (_, west_households) = rows["城西社区"], homes(Area.objects.get(name="城西社区").code)
+    assert (west["households"], west["band3"], west["share"]) == (
+        west_households, facts.WEST_COVERED, share(facts.WEST_COVERED, west_households))
     assert rows["塘冲村"]["band3"] == rows["龙井村"]["band3"] == 0  # no station within 15 minutes of either village
     grids = coverage_table(run, None, "grid")
-    assert sum(r["households"] for r in grids[:-1]) == 10688 and sum(r["band3"] for r in grids[:-1]) == 4404
+    assert sum(r["households"] for r in grids[:-1]) == households and sum(r["band3"] for r in grids[:-1]) == covered
     nearest = BuildingReach.objects.filter(run=run).order_by("reach").select_related("building", "station").first()
-    assert (nearest.building.address, nearest.station.name) == ("城关街道坪山村1组3号", "坪山村网格党群服务站")
-    assert (nearest.reach, nearest.snap_m, nearest.band) == (29.6, 16.3, 1)
+    assert (nearest.building.address, nearest.station.name) == facts.NEAREST_HOME
+    assert (nearest.reach, nearest.snap_m, nearest.band) == facts.NEAREST_REACH
     five, ten, fifteen = (i.geom for i in run.isochrones.order_by("band"))
     assert fifteen.contains(ten.point_on_surface)
     hectares = [round(g.transform(4545, clone=True).area / 10_000) for g in (five, ten, fifteen)]
-    assert hectares == [27, 71, 118]
+    assert hectares == list(facts.ISOCHRONE_HECTARES)
 
 
 def test_standard_mode_agrees_with_networkx_on_split_edges(demo_network):
     run = run_circles(CircleRun.objects.create(network=demo_network, mode=CircleRun.Mode.STANDARD))
-    assert run.summary["covered"] == [962, 2556, 5409]  # households within 300, 500, 1000 m
+    assert run.summary["covered"] == list(facts.STANDARD_COVERED)  # households within 300, 500, 1000 m
     net, _ = load_network(demo_network)
     stations, homes, ours = _snaps(net, run)
     theirs = _networkx_metres(net, stations, homes)
     ours = np.array([np.inf if r is None else r for r in ours])
     followed = np.isfinite(ours)  # the run follows walks from vertices up to 3x the circle (3 km)
-    assert followed.sum() > 2400 and (theirs[~followed] > 3000).all()
+    assert followed.sum() > 0.9 * len(ours) and (theirs[~followed] > 3000).all()
     assert ours[followed] == pytest.approx(theirs[followed], abs=0.06)
 
 
 def test_suggested_sites_for_the_demo_town(demo_network):
     run = run_circles(CircleRun.objects.create(network=demo_network, new_sites=3, target_share=0.8))
     siting_ = run.summary["siting"]
-    assert (siting_["candidates"], siting_["covered_before"], siting_["before"]) == (112, 4404, 0.4121)
-    assert siting_["mclp"]["covered"] == 1616 and siting_["mclp"]["optimal"] and siting_["mclp"]["after"] == 0.5632
-    assert siting_["greedy"]["covered"] <= 1616
-    assert (siting_["lscp"]["sites"], siting_["lscp"]["after"]) == (17, 0.8058)
-    assert siting_["greedy_target"]["sites"] >= 17
+    households, covered, gain = homes()[1], facts.TIME_COVERED[-1], facts.MCLP_GAIN
+    assert (siting_["candidates"], siting_["covered_before"], siting_["before"]) == (
+        facts.SITING_CANDIDATES, covered, share(covered, households))
+    assert siting_["mclp"]["covered"] == gain and siting_["mclp"]["optimal"]
+    assert siting_["mclp"]["after"] == share(covered + gain, households)
+    assert siting_["greedy"]["covered"] <= gain
+    assert (siting_["lscp"]["sites"], siting_["lscp"]["after"]) == (facts.LSCP_SITES, facts.LSCP_SHARE)
+    assert siting_["greedy_target"]["sites"] >= facts.LSCP_SITES
     mclp = list(SiteSuggestion.objects.filter(run=run, method="mclp"))
-    assert [s.rank for s in mclp] == [1, 2, 3] and sum(s.gain for s in mclp) == 1616
+    assert [s.rank for s in mclp] == [1, 2, 3] and sum(s.gain for s in mclp) == gain
     assert all(s.vertex.network_id == demo_network.pk for s in mclp)
     assert mclp[0].gain >= mclp[1].gain >= mclp[2].gain
 
 
 # ---- API, scope, exports ------------------------------------------------------------------------------------
-
-STREET, COMMUNITY = "522624001000", "522624001001"
 
 
 def test_a_run_is_queued_for_the_worker_and_its_progress_polled(client, demo_network,
@@ -308,9 +322,11 @@ def test_a_run_is_queued_for_the_worker_and_its_progress_polled(client, demo_net
     compute_circle_run.call(run_id=body["id"])  # what `manage.py run_worker` does
     state = client.get(f"/api/v1/circles/runs/{body['id']}").json()
     assert (state["status"], state["progress"], state["finished"]) == ("succeeded", 100, True)
-    assert state["summary"]["covered"][-1] == 4404 and state["summary"]["siting"]["mclp"]["sites"] == 2
+    covered, (_, households) = facts.TIME_COVERED[-1], homes(STREET)
+    assert state["summary"]["covered"][-1] == covered and state["summary"]["siting"]["mclp"]["sites"] == 2
     table = client.get(f"/api/v1/circles/runs/{body['id']}/coverage?level=street").json()["rows"]
-    assert [(r["code"], r["households"], r["band3"]) for r in table] == [(STREET, 9217, 4404), ("", 9217, 4404)]
+    assert [(r["code"], r["households"], r["band3"]) for r in table] == [(STREET, households, covered),
+                                                                         ("", households, covered)]
 
 
 def test_runs_and_their_households_stay_inside_the_users_area(client, demo_network):
@@ -325,7 +341,8 @@ def test_runs_and_their_households_stay_inside_the_users_area(client, demo_netwo
     # A street-wide run read by someone scoped to one community shows that community's households only.
     community = User.objects.get(username="community")
     rows = coverage_table(street_run, community, "community")
-    assert [(r["code"], r["households"], r["band3"]) for r in rows] == [(COMMUNITY, 1741, 703), ("", 1741, 703)]
+    own = (homes(COMMUNITY)[1], facts.COMMUNITY_COVERED)
+    assert [(r["code"], r["households"], r["band3"]) for r in rows] == [(COMMUNITY, *own), ("", *own)]
     assert {r["code"][:12] for r in coverage_table(street_run, community, "grid")[:-1]} == {COMMUNITY}
     client.logout()
     assert client.get("/api/v1/circles/runs").status_code in (401, 403)
@@ -350,14 +367,17 @@ def test_map_data_geojson_and_xlsx_export(client, demo_network):
     kinds = {}
     for feature in features:
         kinds[feature["properties"]["type"]] = kinds.get(feature["properties"]["type"], 0) + 1
-    assert kinds == {"station": 7, "isochrone": 3, "building": 2632, "site": 2}  # MCLP and greedy: one each
+    buildings, households = homes(STREET)
+    stations = ServiceStation.objects.count()
+    assert kinds == {"station": stations, "isochrone": 3, "building": buildings, "site": 2}  # MCLP, greedy: one each
     uncovered = sum(f["properties"]["households"] for f in features
                     if f["properties"]["type"] == "building" and f["properties"]["band"] is None)
-    assert uncovered == 4813
+    assert uncovered == households - facts.TIME_COVERED[-1]
     book = load_workbook(BytesIO(client.get(f"/api/v1/circles/runs/{run.pk}/export.xlsx").content))
     assert book.sheetnames == ["按网格", "按社区", "按街道", "建议新站点", "圈外楼栋"]
     total = list(book["按社区"].iter_rows(values_only=True))[-1]
-    assert total[1:8] == ("合计", 2632, 9217, 895, 2674, 4404, 0.4778)
+    covered = facts.TIME_COVERED[-1]
+    assert total[1:8] == ("合计", buildings, households, *facts.TIME_COVERED, share(covered, households))
     assert book["圈外楼栋"].max_row - 1 == BuildingReach.objects.filter(run=run, band__isnull=True).count()
 
 
@@ -369,16 +389,20 @@ def test_the_management_commands(demo_network):
     out = StringIO()
     call_command("build_walking_network", "--tobler", "--name", "重建路网", stdout=out, verbosity=0)
     rebuilt = WalkingNetwork.objects.get(name="重建路网")
-    assert (rebuilt.edge_count, rebuilt.vertex_count, rebuilt.tobler) == (169, 155, True)
-    assert "169 edges" in out.getvalue() and "Tobler" in out.getvalue()
+    assert (rebuilt.edge_count, rebuilt.vertex_count, rebuilt.tobler) == (
+        facts.NETWORK_EDGES, facts.NETWORK_VERTICES, True)
+    assert f"{facts.NETWORK_EDGES} edges" in out.getvalue() and "Tobler" in out.getvalue()
     out = StringIO()
     call_command("circle_coverage", "--network", str(demo_network.pk), "--level", "community", stdout=out, verbosity=0)
     lines = out.getvalue().splitlines()
-    assert lines[0].endswith("7 stations, 2664 buildings")
-    assert lines[-1].split() == ["合计", "10688", "895", "2674", "4404", "41.2%"]
+    buildings, households = homes()
+    covered, gain = facts.TIME_COVERED[-1], facts.MCLP_GAIN
+    assert lines[0].endswith(f"{ServiceStation.objects.count()} stations, {buildings} buildings")
+    assert lines[-1].split() == ["合计", str(households), *map(str, facts.TIME_COVERED),
+                                 f"{share(covered, households):.1%}"]
     out = StringIO()
     call_command("suggest_sites", "--network", str(demo_network.pk), "--sites", "3", stdout=out, verbosity=0)
-    assert "MCLP: 3 sites +1616 households -> 56.3%" in out.getvalue()
+    assert f"MCLP: 3 sites +{gain} households -> {share(covered + gain, households):.1%}" in out.getvalue()
 
 
 # ---- user-given candidate sites ----------------------------------------------------------------------------

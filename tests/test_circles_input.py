@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from geogrid.circles.models import CircleRun
+from tests.demo_facts import STREET
 
 RUNS = "/api/v1/circles/runs"
 
@@ -43,7 +44,7 @@ def test_an_unknown_area_and_an_area_outside_the_scope_keep_their_codes(client):
     client.force_login(User.objects.get(username="community"))
     unknown = client.post(RUNS, {"area": "999999999999"}, content_type="application/json")
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_area"
-    outside = client.post(RUNS, {"area": "522624001000"}, content_type="application/json")
+    outside = client.post(RUNS, {"area": STREET}, content_type="application/json")
     assert outside.status_code == 403 and outside.json()["code"] == "permission_denied"
 
 

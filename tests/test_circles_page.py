@@ -3,7 +3,12 @@ the suggested sites and the coverage table. The browser's server commits, so thi
 database (tests/test_circles.py never counts runs)."""
 import pytest
 
+from geogrid.areas.models import Area
+from geogrid.demo.town import STREET_CODE
+from geogrid.stations.models import ServiceStation
+from tests import demo_facts as facts
 from tests.browsing import log_in
+from tests.helpers import homes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -18,25 +23,30 @@ def test_the_page_computes_a_run_and_shows_circles_sites_and_the_table(recorder,
     page.wait_for_url("**/circles/?run=*", timeout=60_000)
     page.wait_for_selector(".circle-table tbody tr.total", timeout=30_000)
     summary = page.locator(".circle-summary").inner_text()
-    assert "共 9,217 户、2,632 栋，站点 7 个" in summary and "15分钟内 4,404 户（47.8%）" in summary
-    assert "圈外 4,813 户" in summary
+    (buildings, households), stations = homes(STREET_CODE), ServiceStation.objects.count()
+    covered = facts.TIME_COVERED[-1]
+    share = f"{round(covered / households, 4):.1%}"  # the table's and the sites' share: rounded to 4 places first
+    assert f"共 {households:,} 户、{buildings:,} 栋，站点 {stations} 个" in summary
+    assert f"15分钟内 {covered:,} 户（{covered / households:.1%}）" in summary
+    assert f"圈外 {households - covered:,} 户" in summary
     total = page.locator(".circle-table tbody tr.total").inner_text().split("\t")
-    assert total == ["合计", "9,217", "895", "2,674", "4,404", "47.8%"]
+    assert total == ["合计", f"{households:,}", *(f"{n:,}" for n in facts.TIME_COVERED), share]
     grids = page.locator(".circle-table tbody tr:not(.total)")
     assert grids.count() > 20 and page.locator(".circle-table tbody tr.low").count() > 0
     # MCLP's two sites on the map and in the list, with their gains adding up to the reported total.
     assert page.locator(".site-icon.site-mclp").count() == 2
     mclp = page.locator(".site-method.site-mclp").inner_text()
-    assert mclp.startswith("最大覆盖（MCLP）：2 个，新增覆盖") and "47.8% →" in mclp
+    assert mclp.startswith("最大覆盖（MCLP）：2 个，新增覆盖") and f"{share} →" in mclp
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() > 0
     # Our own basemap: the streets and water the circles follow, drawn from /tiles/ over the hillshade.
     page.wait_for_function("() => [...document.querySelectorAll('canvas.mvt-tile[data-tileset=basemap]')]"
                            ".reduce((n, c) => n + Number(c.dataset.features || 0), 0) > 0", timeout=60_000)
     assert page.locator(".leaflet-basemap-pane canvas.mvt-tile").count() > 0
     page.screenshot(path=artifacts / "circles.png")
-    # The level switch re-reads the table per community: 8 communities and villages, then the total.
+    # The level switch re-reads the table per community: each community and village, then the total.
+    communities = Area.objects.communities().filter(parent__code=STREET_CODE).count()
     page.select_option(".table-level", "community")
-    page.wait_for_function("() => document.querySelectorAll('.circle-table tbody tr').length === 9")
+    page.wait_for_function(f"() => document.querySelectorAll('.circle-table tbody tr').length === {communities + 1}")
     assert "城西社区" in page.locator(".circle-table tbody").inner_text()
     assert page.locator(".export-xlsx").get_attribute("href").endswith("/export.xlsx")
     # A run choosing among the planner's own points: MCLP's first site above, and one on a far hill.

@@ -121,14 +121,20 @@ def test_demo_street_is_exact_and_reports_only_the_deliberate_size_outliers():
     assert [p for p in report.problems if p.kind in GEOMETRIC] == []
     assert not report.has_errors
     sizes = {p.grid_codes[0]: p for p in of_kind(report, ProblemKind.SIZE_OUT_OF_RANGE)}
+    rules = rules_for(Area.objects.get(code=STREET_CODE))
     settings = dict(Grid.objects.current().filter(code__in=sizes).values_list("code", "setting"))
     assert sorted(settings.values()) == ["rural", "urban"]
     for code, problem in sizes.items():
         assert problem.severity == Severity.WARNING and problem.level == 1
         households = problem.detail["households"]
-        assert households == (600 if settings[code] == "urban" else 60)
+        assert households == one("SELECT sum(b.households) FROM buildings_building b JOIN grids_grid g "
+                                 "ON g.id = b.grid_l1_id WHERE g.code = %s", [code])[0]
+        low, high = (getattr(rules, f"{settings[code]}_{end}_households") for end in ("min", "max"))
+        assert not low <= households <= high, code  # the generator's deliberate outliers, and only those
         assert problem.geometry.contains(problem.location)
         assert problem.area_m2 == pytest.approx(area_m2(CURRENT_GEOM, [code]))
+    assert set(sizes) == (level1_outside("urban", rules.urban_min_households, rules.urban_max_households)
+                          | level1_outside("rural", rules.rural_min_households, rules.rural_max_households))
 
 
 def test_level_filter_and_community_scope():

@@ -2,7 +2,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-COMMUNITY = "522624001001"
+from tests.demo_facts import COMMUNITY, STREET
 
 
 @pytest.mark.django_db
@@ -26,5 +26,5 @@ def test_a_bad_coverage_query_is_400_with_a_code(client, query, code, field):
 @pytest.mark.django_db
 def test_an_area_outside_the_scope_is_403_with_a_code(client):
     client.force_login(User.objects.get(username="community"))
-    response = client.get("/api/v1/coverage?area=522624001000")
+    response = client.get(f"/api/v1/coverage?area={STREET}")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"

@@ -3,9 +3,9 @@ import pytest
 
 from geogrid.coverage.selectors import validate_coverage
 from tests.browsing import log_in
+from tests.demo_facts import STREET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-STREET = "522624001000"
 
 
 def test_street_clerk_sees_the_streets_coverage_problems(recorder, app_server, artifacts):

@@ -16,10 +16,10 @@ from geogrid.events.models import Event
 from geogrid.grids.models import Grid
 from geogrid.stations.models import ServiceStation
 from tests.browsing import log_in
+from tests.demo_facts import COMMUNITY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-COMMUNITY = "522624001001"
 PHONE = {"width": 390, "height": 844}
 PAYLOADS = {
     "station": '<img src=x onerror="window.__xss=1">站点',

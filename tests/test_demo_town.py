@@ -3,6 +3,7 @@ from PostGIS (areas in square metres via ::geography)."""
 import re
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pgtrigger
 import pytest
@@ -15,17 +16,19 @@ from django.db.models import Count, Q, Sum
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
-from geogrid.demo.services import DEM_PATH, DEMO_USERS, missing_streets
-from geogrid.demo.town import (EVENT_WINDOW_DAYS, REFERENCE_TIME, STREET2_CODE, STREET2_POLICE, STREET2_ROADS,
-                               STREET_CODE, STREETS)
+from geogrid.demo.services import DEM_PATH, DEMO_USERS, FIRST_COMMUNITY_CODE, missing_streets
+from geogrid.demo.town import (COUNTY_CODE, DEPARTMENTS, ESTATE_UNITS, EVENT_COUNT, EVENT_WINDOW_DAYS,
+                               REFERENCE_TIME, STREET2_CODE, STREET2_COMMUNITIES, STREET2_EVENTS, STREET2_POLICE,
+                               STREET2_ROADS, STREET_CODE, STREETS, URBAN_COMMUNITIES, VILLAGES)
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road, Water
 from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
+from tests import demo_facts
 from tests.browsing import PASSWORD
-from tests.helpers import one
+from tests.helpers import homes, one
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +47,13 @@ def current_grids(**filters):
 
 def test_areas_and_grid_counts():
     street = Area.objects.get(code=STREET_CODE)
-    assert street.kind == "street" and street.parent.code == "522624000000"
+    assert street.kind == "street" and street.parent.code == COUNTY_CODE
     assert set(Area.objects.streets().values_list("code", flat=True)) == set(STREETS)
     communities = Area.objects.communities().filter(parent=street)
-    assert communities.filter(kind="community").count() == 4
-    assert communities.filter(kind="village").count() == 4
+    codes = {kind: set(communities.filter(kind=kind).values_list("code", flat=True))
+             for kind in ("community", "village")}
+    assert codes == {"community": {code for code, _ in URBAN_COMMUNITIES.values()},
+                     "village": {code for code, _ in VILLAGES.values()}}
     # Statistical rule: residents' committees in the low range, village committees from 200.
     assert all(int(c.code[-3:]) < 200 for c in Area.objects.communities().filter(kind="community"))
     assert all(int(c.code[-3:]) >= 200 for c in Area.objects.communities().filter(kind="village"))
@@ -60,7 +65,8 @@ def test_areas_and_grid_counts():
 def test_the_second_street_adjoins_the_first_inside_the_county():
     first, second = Area.objects.get(code=STREET_CODE), Area.objects.get(code=STREET2_CODE)
     assert second.parent_id == first.parent_id
-    assert list(Area.objects.communities().filter(parent=second).values_list("kind", flat=True)) == ["community"] * 2
+    assert sorted(Area.objects.communities().filter(parent=second).values_list("code", "kind")) == [
+        (code, "community") for code, _ in STREET2_COMMUNITIES]
     assert current_grids(level=1).in_area(STREET2_CODE).count() == 6
     shared, overlap, outside = one("""
         SELECT ST_Length(ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom))::geography),
@@ -79,7 +85,7 @@ def test_level1_grids_partition_each_community_and_communities_the_street():
             WHERE g.community_id = c.id AND g.level = 1 AND g.{CURRENT}) u
         WHERE c.kind IN ('community', 'village')
     """)
-    assert len(gaps) == 10
+    assert len(gaps) == len(URBAN_COMMUNITIES) + len(VILLAGES) + len(STREET2_COMMUNITIES)
     for code, mismatch, overlap in gaps:
         assert mismatch < 1 and abs(overlap) < 1, code
     streets = rows("""
@@ -144,7 +150,7 @@ def test_estate_levels_and_units():
     estate = current_grids(level=1, setting="estate").get()
     assert 300 <= estate.household_count <= 500
     buildings = current_grids(parent=estate)
-    assert buildings.count() == 6 and all(b.level == 2 and b.setting == "estate" for b in buildings)
+    assert buildings.count() == len(ESTATE_UNITS) and all(b.level == 2 and b.setting == "estate" for b in buildings)
     units = current_grids(parent__parent=estate)
     assert all(u.level == 3 and u.code[:-3] == u.parent.code for u in units)
     assert all(b.code[:-3] == estate.code for b in buildings)
@@ -254,7 +260,7 @@ def test_service_stations_inside_their_communities():
 
 def test_events_lie_in_their_lowest_level_grid():
     events = Event.objects.all()
-    assert 200 <= events.count() <= 500
+    assert events.count() == EVENT_COUNT + STREET2_EVENTS
     since = REFERENCE_TIME - timedelta(days=EVENT_WINDOW_DAYS)
     assert not events.filter(Q(reported_at__lt=since) | Q(reported_at__gte=REFERENCE_TIME)).exists()
     misplaced = one(f"""
@@ -277,7 +283,9 @@ def test_business_grids_disagree_slightly_with_the_base_grids():
     """Each hand-drawn business grid misses the union of the base grids it was traced from (the base grids
     it holds the most of) by a little: more than nothing, under 10 %."""
     counts = dict(BusinessGrid.objects.current().values_list("department__name").annotate(n=Count("id")))
-    assert counts == {"城关派出所": 8, "城市管理执法中队": 6, "市场监督管理所": 5, "武笔派出所": 2}
+    plans = (*DEPARTMENTS, STREET2_POLICE)
+    assert counts == {plan.name: plan.zones for plan in plans}
+    assert set(counts) == {"城关派出所", "城市管理执法中队", "市场监督管理所", "武笔派出所"}
     assert set(BusinessGrid.objects.values_list("source", flat=True)) == {"drawn"}
     misfits = rows(f"""
         WITH shares AS (
@@ -291,7 +299,7 @@ def test_business_grids_disagree_slightly_with_the_base_grids():
         FROM owner o JOIN departments_businessgrid b ON b.id = o.bid JOIN grids_grid g ON g.id = o.gid
         GROUP BY b.id
     """)
-    assert len(misfits) == 21
+    assert len(misfits) == sum(plan.zones for plan in plans)
     for code, area, misfit in misfits:
         assert 100 < misfit < 0.1 * area, code
     gaps, overlaps = one("""
@@ -326,7 +334,7 @@ def test_demo_logins():
     for hashed in {u.password for u in users.values()}:  # each distinct hash once: hashing is slow on purpose
         assert check_password(PASSWORD, hashed)
     assert users["street"].scope.area.code == STREET_CODE
-    assert users["community"].scope.area.code == "522624001001"
+    assert users["community"].scope.area.code == FIRST_COMMUNITY_CODE
     assert users["police"].scope.department.name == "城关派出所"
     assert users["street2"].scope.area.code == STREET2_CODE and users["street2"].is_staff
     assert users["police2"].scope.department.name == "武笔派出所"
@@ -395,3 +403,62 @@ def test_loading_again_drops_an_earlier_demos_default_routing_rows_only():
     call_command("load_demo", stdout=StringIO())
     assert not Responsibility.objects.filter(pk=old_default.pk).exists()
     assert Responsibility.objects.filter(pk=own.pk).exists()
+
+
+def demo_figures() -> dict[str, object]:
+    """The figures of the demo town a test might be tempted to write down: every value in tests/demo_facts.py
+    (whole numbers from 100 up, fractions, texts) and the households and buildings of the town, of each
+    street and of each community or village, asked from the database (from 500 up: smaller ones are too
+    common to tell apart from other numbers)."""
+    figures: dict[str, object] = {}
+
+    def add(name: str, value: object, smallest: int) -> None:
+        if isinstance(value, tuple):
+            for i, item in enumerate(value):
+                add(f"{name}[{i}]", item, smallest)
+        elif isinstance(value, str) or isinstance(value, float) or (isinstance(value, int) and value >= smallest):
+            figures[name] = value
+
+    for name, value in vars(demo_facts).items():
+        if name.isupper():
+            add(f"demo_facts.{name}", value, 100)
+    add("buildings of town", Building.objects.count(), 500)
+    areas = [*URBAN_COMMUNITIES.values(), *VILLAGES.values(), *STREET2_COMMUNITIES, *STREETS.items()]
+    for code, name in areas:
+        add(f"code of {name}", code, 0)
+    for plan in (*DEPARTMENTS, STREET2_POLICE):
+        add(f"code of {plan.name}", plan.code, 0)
+    for scope, code in [("town", None), *Area.objects.filter(kind__in=["street", "community", "village"])
+                        .values_list("kind", "code")]:
+        for what, value in zip(("households buildings", "households"), homes(code)):
+            add(f"{what} of {scope} {code or ''}".strip(), value, 500)
+    return figures
+
+
+def literal(value: object) -> re.Pattern:
+    """A figure as a test would write it: 1234, 1_234 or 1,234 (in a text) for a whole number; a code only
+    where it is not part of a longer code."""
+    if isinstance(value, int):
+        digits = f"{value:,}".replace(",", "[,_]?")
+        return re.compile(rf"(?<![\w.,]){digits}(?![\w.]|,\d)")
+    if isinstance(value, float):
+        return re.compile(rf"(?<![\w.]){re.escape(repr(value))}(?!\d)")
+    if value[:1].isdigit():  # a code: not inside a longer one
+        return re.compile(rf"(?<!\d){re.escape(value)}(?!\d)")
+    return re.compile(re.escape(value))
+
+
+def test_no_test_writes_down_a_figure_of_the_demo_town():
+    """Tests compute what they expect from the database or import it from tests/demo_facts.py: a literal
+    figure elsewhere would go stale silently when the generator changes, or pass for the wrong reason."""
+    figures = demo_figures()
+    assert "demo_facts.TIME_COVERED[2]" in figures and "households of town" in figures
+    here = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(here.rglob("*.py")):
+        if path.name == "demo_facts.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            found += [f"{path.relative_to(here)}:{number}: {name} = {value!r}" for name, value in figures.items()
+                      if literal(value).search(line)]
+    assert not found, "\n".join(found)

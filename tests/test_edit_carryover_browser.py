@@ -8,8 +8,8 @@ from geogrid.adjustments.models import ChangeRequest
 from geogrid.grids.models import Grid
 from geogrid.staff.models import StaffMember
 from tests.browsing import Recorder, log_in
+from tests.demo_facts import COMMUNITY
 
-COMMUNITY = "522624001001"
 KEEP, ABSORBED = f"{COMMUNITY}003", f"{COMMUNITY}002"
 TIMEOUT = 30_000
 

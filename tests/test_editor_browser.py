@@ -22,9 +22,9 @@ from geogrid.buildings.models import Building
 from geogrid.grids.models import Grid
 from geogrid.roads.models import Road
 from tests.browsing import Recorder, log_in
+from tests.demo_facts import COMMUNITY, OTHER_COMMUNITY
 from tests.helpers import one
 
-COMMUNITY = "522624001001"  # 和平社区, where the demo user "community" works
 GRID = f"{COMMUNITY}001"
 NEIGHBOUR = f"{COMMUNITY}003"  # shares a boundary with GRID
 TIMEOUT = 30_000
@@ -312,9 +312,9 @@ def test_editor_pages_need_login_and_a_community_the_user_may_edit(client):
     client.force_login(User.objects.get(username="community"))
     assert client.get("/editor/").url == f"/editor/{COMMUNITY}"
     assert client.get(f"/editor/{COMMUNITY}").status_code == 200
-    refused = client.get("/editor/522624001002")
+    refused = client.get(f"/editor/{OTHER_COMMUNITY}")
     assert refused.status_code == 403 and "无权调整" in refused.content.decode()
-    assert client.get("/api/v1/adjustments/522624001002/surroundings").status_code == 403
+    assert client.get(f"/api/v1/adjustments/{OTHER_COMMUNITY}/surroundings").status_code == 403
     html = client.get("/adjustments/").content.decode()
     assert "我的网格调整申请" in html and not re.search(r'(src|href)="(https?:)?//', html)  # no CDN
     client.force_login(User.objects.get(username="police"))

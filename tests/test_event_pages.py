@@ -17,13 +17,13 @@ from geogrid.events.models import Event, EventCategory
 from geogrid.events.selectors import EventFilters, category_picker, filter_events, roles_of
 from geogrid.events.workflow import actions_for
 from geogrid.grids.models import Grid
+from tests.demo_facts import COMMUNITY
 from tests.helpers import image_bytes, interior_point_of
 
 pytestmark = pytest.mark.django_db
 
 PNG = image_bytes("PNG")
 POLICE = f"{STREET_CODE[:9]}-PCS"
-COMMUNITY = "522624001001"  # 和平社区, where the demo user "community" works
 
 
 @pytest.fixture(autouse=True)

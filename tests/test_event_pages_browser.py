@@ -18,13 +18,13 @@ from geogrid.events.models import Event, EventPhoto, EventTransition
 from geogrid.grids.models import Grid
 from geogrid.locate.selectors import grid_refs_at
 from tests.browsing import PASSWORD, Recorder, log_in
+from tests.demo_facts import COMMUNITY
 from tests.helpers import interior_point_of
 
 # django_db: without a marked test in the run, pytest-django sets up no test database and the app server
 # would run on the development database. Reads inside the test's transaction still see what the server commits.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-COMMUNITY = "522624001001"  # 和平社区, where the demo user "community" works
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
 TIMEOUT = 30_000

@@ -11,6 +11,7 @@ from geogrid.events import services
 from geogrid.events.models import Event, EventCategory, EventTransition
 from geogrid.grids.models import Grid
 from geogrid.instructions.models import Instruction
+from tests.demo_facts import COMMUNITY
 from tests.helpers import interior_point_of
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def client_for(username: str) -> Client:
 
 
 def grid() -> Grid:
-    return Grid.objects.current().filter(level=1, community__code="522624001001").order_by("code").first()
+    return Grid.objects.current().filter(level=1, community__code=COMMUNITY).order_by("code").first()
 
 
 def ticket(code: str = "0701") -> Event:

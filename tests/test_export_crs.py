@@ -9,9 +9,9 @@ from geogrid.core.crs import parse_crs
 from geogrid.exports.services import export_layer
 from geogrid.imports.readers import open_source
 from geogrid.imports.services import ImportOptions, run_import
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
-COMMUNITY = "522624001001"
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "shp", "kml"])

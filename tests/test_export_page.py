@@ -11,12 +11,9 @@ from openpyxl import load_workbook
 from geogrid.exports.models import ExportRecord
 from geogrid.grids.models import Grid
 from tests.browsing import PASSWORD, log_in
+from tests.demo_facts import COMMUNITY, MARKET, OTHER_COMMUNITY, POLICE
 
 pytestmark = pytest.mark.django_db
-
-COMMUNITY = "522624001001"  # the demo user "community" works here
-OTHER_COMMUNITY = "522624001002"
-POLICE, MARKET = "522624001-PCS", "522624001-SJS"
 
 
 def client_for(client, username: str):

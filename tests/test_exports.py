@@ -11,10 +11,9 @@ from geogrid.exports.services import export_layer
 from geogrid.grids.models import Grid
 from geogrid.imports.readers import open_source
 from geogrid.imports.services import ImportOptions, run_import
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
-
-COMMUNITY = "522624001001"  # 和平社区, with the estate's level-2 and level-3 grids
 
 
 def snapshot(codes: list[str]) -> dict:

@@ -6,9 +6,9 @@ from geogrid.areas.models import Area
 from geogrid.grids.coding import CodeRule
 from geogrid.grids.models import Grid
 from geogrid.grids.selectors import find_grid, propose_codes
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
-COMMUNITY = "522624001001"
 
 
 def test_demo_codes_already_follow_the_default_rule():

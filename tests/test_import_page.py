@@ -4,6 +4,7 @@ import shapely
 
 from geogrid.grids.models import Grid
 from tests.browsing import log_in
+from tests.demo_facts import COMMUNITY
 from tests.helpers import interior_point_of
 from tests.importing import write_layer
 
@@ -37,7 +38,7 @@ def test_a_dry_run_shows_progress_and_what_would_be_written(recorder, app_server
 
 def test_a_bad_file_lists_each_error_with_its_feature(recorder, app_server, artifacts, tmp_path):
     path = tmp_path / "grids.csv"
-    path.write_text("code,name,community_code,lon,lat\n522624001001999,坏网格,522624001001,108.68,26.95\n",
+    path.write_text(f"code,name,community_code,lon,lat\n{COMMUNITY}999,坏网格,{COMMUNITY},108.68,26.95\n",
                     encoding="utf-8")
     page = recorder.page
     log_in(page, app_server, "admin")

@@ -16,11 +16,11 @@ from geogrid.grids.models import Grid
 from geogrid.imports.models import ImportedFeature, ImportJob
 from geogrid.imports.services import ImportOptions, run_import
 from geogrid.stations.models import ServiceStation
+from tests.demo_facts import STREET
 from tests.importing import fingerprint, write_layer
 
 pytestmark = pytest.mark.django_db
 
-STREET = "522624001000"
 VILLAGE = "522624001299"
 TO_GK = Transformer.from_crs(4490, 4545, always_xy=True)
 # A test village east of the demo street, in CGCS2000 / Gauss-Krüger CM 108E metres.

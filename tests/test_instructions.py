@@ -8,6 +8,7 @@ from geogrid.buildings.models import Building
 from geogrid.demo.town import STREET2_CODE
 from geogrid.grids.models import Grid
 from geogrid.instructions.models import GridTask, Instruction
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def client_for(username: str) -> APIClient:
 
 
 def grid_with_a_building() -> tuple[Grid, Building]:
-    building = Building.objects.filter(grid_l1__isnull=False, grid_l1__community__code="522624001001") \
+    building = Building.objects.filter(grid_l1__isnull=False, grid_l1__community__code=COMMUNITY) \
         .order_by("address").first()
     return building.grid_l1, building
 

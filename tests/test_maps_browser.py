@@ -16,6 +16,7 @@ import pytest
 from geogrid.buildings.models import Building
 from geogrid.grids.models import Grid
 from tests.browsing import log_in
+from tests.demo_facts import COMMUNITY
 from tests.helpers import interior_point_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -48,9 +49,6 @@ def wait_for_tiles(page, *tilesets: str) -> None:
 def switch(page, label: str, on: bool) -> None:
     box = page.locator(".leaflet-control-layers label", has_text=label).locator("input")
     box.check() if on else box.uncheck()
-
-
-COMMUNITY = "522624001001"  # the demo user "community" works here
 
 
 def search(page, text: str):

