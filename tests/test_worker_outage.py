@@ -9,6 +9,7 @@ import uuid
 
 import psycopg
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from geogrid.core.worker import (FAILED, TIMED_OUT, WORKER_LOST_CODE, Liveness, TaskTimeout, TimeLimit,
@@ -60,7 +61,8 @@ def test_the_reaper_fails_a_job_left_open_after_its_task_failed():
         for job, exception in ((stuck, "builtins.ValueError"), (timed_out, TIMED_OUT.exception_path),
                                (done, "builtins.ValueError")):
             task = running_task(path, {"job_id": job.pk, "path": "/x"}, "live-worker")
-            DBTaskResult.objects.filter(pk=task.pk).update(status="FAILED", exception_class_path=exception)
+            DBTaskResult.objects.filter(pk=task.pk).update(status="FAILED", exception_class_path=exception,
+                                                           finished_at=timezone.now())
         running_task(path, {"job_id": running.pk, "path": "/y"}, "live-worker")
         assert reap_lost_tasks() == []
     finally:

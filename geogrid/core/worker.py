@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
@@ -33,6 +34,7 @@ from django_tasks_db.models import DBTaskResult
 logger = logging.getLogger("geogrid.worker")
 
 MAX_BACKOFF = 30.0
+RECONCILE_DAYS = 7  # how far back the reaper looks for failed tasks whose job is still open
 LOCK_NAMESPACE = 0x67670001  # the advisory lock's first key: "a GeoGrid worker is alive"; the second is its id's hash
 WORKER_LOST_CODE = "worker_lost"
 WORKER_LOST_MESSAGE = "后台任务中断：执行它的后台进程已退出或失去数据库连接，本次结果未写入，请重新提交"
@@ -128,16 +130,14 @@ def failure_of(task: DBTaskResult) -> Failure:
 
 
 def fail_jobs_of_failed_tasks() -> int:
-    """Jobs still queued or running whose task has already failed: failed too. The worker records a task's failure
-    and then fails its job; an outage or a crash between the two would leave the job "running" for good."""
+    """Jobs still queued or running whose task failed in the last `RECONCILE_DAYS` days: failed too. The worker records
+    a task's failure and then fails its job; an outage or a crash between the two would leave the job "running" for
+    good. A job table is read only when a task of its kind has failed."""
+    since = timezone.now() - timedelta(days=RECONCILE_DAYS)
     failed = 0
-    for path, job in DOMAIN_JOBS.items():
-        open_ids = list(job.open_rows().values_list("pk", flat=True))
-        if not open_ids:
-            continue
-        for task in DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, task_path=path,
-                                                **{f"args_kwargs__kwargs__{job.key}__in": open_ids}):
-            failed += fail_domain_job(task, failure_of(task))
+    for task in DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, task_path__in=list(DOMAIN_JOBS),
+                                            finished_at__gte=since):
+        failed += fail_domain_job(task, failure_of(task))
     return failed
 
 
