@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from geogrid.core.api import json_error
 from tiles import services
 from tiles.coords import TileCoord
 from tiles.layers import TILESETS, raster_sources
@@ -58,8 +59,7 @@ def raster_tile(request: HttpRequest, name: str, z: int, x: int, y: int) -> Http
     try:
         data = services.raster_tile(raster, tile)
     except services.RasterMissing as error:
-        return JsonResponse({"code": error.code, "message": error.message, "field": None}, status=error.status,
-                            json_dumps_params={"ensure_ascii": False})
+        return json_error(error.code, error.message, status=error.status)
     return _tile_response(request, data, "image/png")
 
 

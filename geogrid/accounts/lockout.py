@@ -1,10 +1,10 @@
 """django-axes hooks: the client address (as the API's rate limits see it) and the answer to a locked-out login."""
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
-from geogrid.core.api import DomainError
+from geogrid.core.api import DomainError, json_error
 
 LOCKED_STATUS = 429
 
@@ -31,5 +31,5 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     """AXES_LOCKOUT_CALLABLE: JSON {code: login_locked} on the API, a Chinese page on the login forms."""
     if request.path.startswith("/api/"):
         error = LoginLocked()
-        return JsonResponse({"code": error.code, "message": error.message, "field": None}, status=LOCKED_STATUS)
+        return json_error(error.code, error.message, status=LOCKED_STATUS)
     return render(request, "accounts/locked.html", {"minutes": cooloff_minutes()}, status=LOCKED_STATUS)

@@ -17,7 +17,7 @@ from typing import Any
 import django_filters
 from django.db import DatabaseError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -50,6 +50,12 @@ class DomainError(Exception):
 
 def error_response(code: str, message: str, *, status: int, field: str | None = None, **extra: Any) -> Response:
     return Response({"code": code, "message": message, "field": field, **extra}, status=status)
+
+
+def json_error(code: str, message: str, *, status: int) -> JsonResponse:
+    """The same error shape outside DRF's views (middleware, the login lockout, tile views)."""
+    return JsonResponse({"code": code, "message": message, "field": None}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def _first_error(detail: Any, path: str | None = None) -> tuple[str | None, exceptions.ErrorDetail | str]:

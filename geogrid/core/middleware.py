@@ -3,7 +3,9 @@ Content-Length header, before Django or DRF reads or parses a byte of it."""
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from geogrid.core.api import json_error
 
 API_PREFIXES = ("/api/", "/open311/")
 
@@ -33,6 +35,6 @@ class BodySizeLimitMiddleware:
         if length > limit:
             message = f"请求内容过大（{length} 字节），上限 {limit / (1024 * 1024):.1f} MB"
             if request.path_info.startswith(API_PREFIXES):
-                return JsonResponse({"code": "body_too_large", "message": message, "field": None}, status=413)
+                return json_error("body_too_large", message, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
+from geogrid.core.api import json_error
 from geogrid.core.middleware import API_PREFIXES
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 answer for `request`."""
     if request.path_info.startswith(JSON_PATHS):
-        response: HttpResponse = JsonResponse(
-            {"code": "database_unavailable", "message": MESSAGE, "field": None}, status=503)
+        response: HttpResponse = json_error("database_unavailable", MESSAGE, status=503)
     else:
         response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

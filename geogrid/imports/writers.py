@@ -93,8 +93,8 @@ def _multipolygon(geom: shapely.Geometry) -> MultiPolygon:
     return geos if isinstance(geos, MultiPolygon) else MultiPolygon(geos, srid=4490)
 
 
-def _problem(row: CheckedFeature, message: str) -> Problem:
-    return Problem(row.number, message, row.raw.attributes)
+def _problem(row: CheckedFeature, message: str, code: str | None = None) -> Problem:
+    return Problem(row.number, message, row.raw.attributes, code=code)
 
 
 def _taken(row: CheckedFeature, label: str, value: str) -> Problem:
@@ -430,9 +430,9 @@ def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     wanted = {c for r in rows for c in _grid_codes(r)}
     grids = dict(Grid.objects.current().filter(code__in=wanted).values_list("code", "id"))
     departments = dict(Department.objects.values_list("code", "id"))
-    problems = [_problem(r, f"网格 {'、'.join(unknown)} 不存在 / unknown grid codes")
+    problems = [_problem(r, f"网格 {'、'.join(unknown)} 不存在", "unknown_grid")
                 for r in rows if (unknown := [c for c in _grid_codes(r) if c not in grids])]
-    problems += [_problem(r, f"部门 {r.values['department_code']} 不存在 / unknown department")
+    problems += [_problem(r, f"部门 {r.values['department_code']} 不存在", "unknown_department")
                  for r in rows if r.values["department_code"] and r.values["department_code"] not in departments]
     if problems:
         raise WriteError(problems)
