@@ -274,10 +274,11 @@ def test_searching_an_address_shows_the_buildings_details(recorder, app_server, 
     assert card_value(page, "building", "floors") == f"{building.floors} 层"
     assert finest.code in card_value(page, "building", "building-grid")
     assert card_value(page, "grid", "code") == finest.code  # the card of the grid it is counted in
-    # Flown close enough for buildings, the building outlined.
+    # Flown close enough for buildings, the building outlined. The flight lasts 0.8 s and building tiles load
+    # from z14, so wait for where it lands (a flight that stops short times out here) before the tiles there.
     page.wait_for_function(f"() => {drawn('selected-building')} > 0", timeout=TILE_TIMEOUT)
+    page.wait_for_function("() => geogridMap.getZoom() >= 17", timeout=TILE_TIMEOUT)
     wait_for_tiles(page, "buildings")
-    assert page.evaluate("geogridMap.getZoom()") >= 17
     page.screenshot(path=artifacts / "map-search-address.png")
     recorder.assert_stayed_local()
 
