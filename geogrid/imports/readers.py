@@ -228,7 +228,8 @@ def _table_rows(path: Path, fmt: str, encoding: str) -> Iterator[list]:
     except (zipfile.BadZipFile, KeyError, OSError):
         raise ReadError(f"无法读取表格 {path.name} / cannot read the spreadsheet") from None
     except UnicodeDecodeError:
-        raise ReadError(f"{path.name} 不是 {encoding} 编码，请用 --encoding 指定（如 gbk）/ wrong encoding") from None
+        raise ReadError(f"{path.name} 不是 {encoding} 编码，请用 --encoding 指定（如 gbk）/ wrong encoding",
+                        code="wrong_encoding") from None
 
 
 def _column(header: list[str], candidates: tuple[str, ...]) -> int | None:
