@@ -8,8 +8,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements/base.txt requirements/
+RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
 
 ENV DJANGO_SETTINGS_MODULE=geogrid.settings.production PYTHONUNBUFFERED=1 GEOGRID_BACKUP_DIR=/app/var/backups

@@ -44,10 +44,10 @@ install_python_env() {
   [ -x .venv/bin/python ] && [ -x .venv/bin/pip ] || { log "creating .venv"; $PY -m venv --clear .venv; rm -f .venv/.requirements.sha256; }
   local stamp=.venv/.requirements.sha256
   local want
-  want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+  want="$(cat requirements/*.txt | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    log "installing requirements.txt into .venv"
-    .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+    log "installing requirements/dev.txt (base, test, bench) into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check -r requirements/dev.txt
     echo "$want" > "$stamp"
   fi
 }
@@ -150,9 +150,10 @@ start_local_cluster() {
     export GEOGRID_STARTED_DB=1
   fi
   ensure_roles
-  # template1 too, so the test database that pytest-django creates has the extensions from the start.
+  # pgRouting when installed (optional: only a test cross-checks with it). template1 too, so the test database
+  # that pytest-django creates has the extensions from the start.
   for db in geogrid template1; do
-    pg_sql postgres "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pgrouting;"
+    pg_sql postgres "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis; DO \$\$ BEGIN IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pgrouting') THEN CREATE EXTENSION IF NOT EXISTS pgrouting; END IF; END \$\$;"
   done
 }
 

@@ -1,6 +1,7 @@
 """The docker path (docker-compose.yml, Dockerfile, docker/) cannot run here: check it as `docker compose config`
 would (interpolation, then the compose schema) and hold it to the production behaviour of the local path:
 no default password, the app role no superuser, migrations and backups as the owner, healthchecks, backups."""
+import fnmatch
 import json
 import os
 import re
@@ -153,7 +154,10 @@ def test_dependencies_volumes_and_healthchecks(compose):
                 assert services[target].get("restart") == "no", f"{target} is a one-shot: it must not restart"
         named = {volume.split(":")[0] for volume in service.get("volumes", []) if not volume.startswith((".", "/"))}
         assert named <= set(compose["volumes"]), f"{name} mounts undeclared volumes {named - set(compose['volumes'])}"
-        build = service["build"]
+        build = service.get("build")
+        if build is None:  # the database: the stock image, no build
+            assert service["image"].startswith("postgis/postgis:"), f"{name} neither builds nor uses PostGIS"
+            continue
         context = ROOT / (build if isinstance(build, str) else build.get("context", "."))
         assert (context / ("Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile"))).is_file()
     for name in LONG_RUNNING:
@@ -163,7 +167,8 @@ def test_dependencies_volumes_and_healthchecks(compose):
         assert services[name]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
     assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
     mounted = {volume.split(":")[0] for service in services.values() for volume in service.get("volumes", [])}
-    assert set(compose["volumes"]) == mounted == {"pgdata", "media", "backups"}
+    assert mounted - set(compose["volumes"]) == {"./docker/initdb.d"}  # the one bind mount: the roles script
+    assert set(compose["volumes"]) == {"pgdata", "media", "backups"} <= mounted
     image_backup_dir = re.search(r"GEOGRID_BACKUP_DIR=(\S+)", dockerfile("Dockerfile"))[1]
     assert f"backups:{image_backup_dir}" in services["backup"]["volumes"]
     assert "media:/app/var/media" in services["backup"]["volumes"]
@@ -179,7 +184,7 @@ def test_the_app_connects_as_a_role_that_is_no_superuser(compose):
     init = (ROOT / "docker" / "initdb.d" / "20-geogrid-roles.sh").read_text()
     created = dict(re.findall(r"CREATE ROLE (\w+) LOGIN (NO)?SUPERUSER", init))
     assert created == {"geogrid_owner": "NO", "geogrid": "NO"}
-    assert "COPY docker/initdb.d/ /docker-entrypoint-initdb.d/" in dockerfile("docker/db.Dockerfile")
+    assert "./docker/initdb.d:/docker-entrypoint-initdb.d:ro" in services["db"]["volumes"]
     for name in ("app", "worker"):
         env = services[name]["environment"]
         assert role(env["DATABASE_URL"]) == "geogrid" != superuser
@@ -229,4 +234,21 @@ def test_every_command_and_script_exists(compose):
                 assert os.access(ROOT / script, os.X_OK), f"{script} is not executable"
     assert os.access(ROOT / "docker" / "initdb.d" / "20-geogrid-roles.sh", os.X_OK)
     # The app image carries pg_dump/pg_restore/psql of the server's major version for backup and restore.
-    assert "postgresql-client-15" in dockerfile("Dockerfile") and "postgis/postgis:15-" in dockerfile("docker/db.Dockerfile")
+    assert "postgresql-client-15" in dockerfile("Dockerfile") and compose["services"]["db"]["image"].startswith("postgis/postgis:15-")
+
+
+def test_the_image_installs_only_the_servers_requirements_and_leaves_tests_out():
+    image = dockerfile("Dockerfile")
+    installs = re.findall(r"pip install[^\n]*", image)
+    assert installs and all("-r requirements/base.txt" in line for line in installs), installs
+    assert "-r " not in (ROOT / "requirements" / "base.txt").read_text()  # base includes no other file
+    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
+
+    def left_out(path: str) -> bool:  # Docker's matching for these plain patterns: the path or a parent matches
+        parts = path.split("/")
+        return any(fnmatch.fnmatch("/".join(parts[:n]), pattern) for pattern in ignored for n in range(1, len(parts) + 1))
+
+    assert left_out("tests/test_compose.py") and left_out("scripts/bench/circles.py")
+    assert left_out("requirements/test.txt") and not left_out("requirements/base.txt")
+    assert not left_out("geogrid/settings/production.py") and not left_out("scripts/serve.sh")

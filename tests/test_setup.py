@@ -25,7 +25,7 @@ def test_second_setup_run_reuses_everything():
     assert "PostgreSQL already running" in out
     assert "creating the project-local PostgreSQL cluster" not in out
     assert "converting the cluster's roles" not in out
-    assert "creating .venv" not in out and "installing requirements.txt" not in out
+    assert "creating .venv" not in out and "installing requirements/" not in out
     assert "installing Debian packages" not in out
     assert "already loaded" in out
 
