@@ -8,7 +8,8 @@ set -euo pipefail
 
 load_demo_town() {
   log "loading the demo town"
-  GEOGRID_DB_ROLE=owner .venv/bin/python manage.py load_demo
+  # The default settings: production ones do not install the demo generator.
+  DJANGO_SETTINGS_MODULE=geogrid.settings GEOGRID_DB_ROLE=owner .venv/bin/python manage.py load_demo
 }
 
 geogrid_run load_demo_town

@@ -7,15 +7,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_production_settings_pass_check_deploy():
+def production(*args: str) -> subprocess.CompletedProcess:
+    """`manage.py ARGS` under the production settings."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="geogrid.settings.production",
                DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-secret-for-the-check-only-0123456789",
                DJANGO_ALLOWED_HOSTS="grid.example.org")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in the test process only
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_production_settings_pass_check_deploy():
+    result = production("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_does_not_install_the_demo_generator():
+    commands = production("help", "--commands")
+    assert commands.returncode == 0, commands.stderr
+    listed = commands.stdout.split()
+    assert "load_demo" not in listed and "migrate" in listed and "import_data" in listed
+    apps = production("shell", "-c", "from django.conf import settings; print(settings.INSTALLED_APPS)")
+    assert "geogrid.demo" not in apps.stdout and "geogrid.grids" in apps.stdout, apps.stderr
 
 
 def test_health_endpoint_is_public_and_reports_postgis(client, db):

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 
 from geogrid.settings import *  # noqa: F401,F403
-from geogrid.settings import BASE_DIR, LOGGING, MIDDLEWARE, STATIC_ROOT, STORAGES
+from geogrid.settings import BASE_DIR, INSTALLED_APPS, LOGGING, MIDDLEWARE, STATIC_ROOT, STORAGES
 
 
 def installation_secret_key(path: Path) -> str:
@@ -32,6 +32,9 @@ def installation_secret_key(path: Path) -> str:
     return path.read_text().strip()
 
 
+# The demo town's generator is not part of the server: `scripts/demo.sh` loads the town with the default settings
+# (the demo app has no models or migrations, so a database it loaded serves unchanged under these).
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "geogrid.demo"]
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or installation_secret_key(
     Path(os.environ.get("GEOGRID_SECRET_KEY_FILE", BASE_DIR / "var" / "secret_key")))
