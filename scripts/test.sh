@@ -6,7 +6,7 @@ set -euo pipefail
 export GEOGRID_PG_FAST=1
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 trap stop_local_cluster EXIT
-geogrid_setup chromium fonts-noto-cjk
+geogrid_setup chromium fonts-noto-cjk gettext  # gettext: tests/test_messages.py checks the catalog
 
 log "loading the demo town"
 GEOGRID_DB_ROLE=owner .venv/bin/python manage.py load_demo

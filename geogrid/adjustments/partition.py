@@ -19,6 +19,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split as split_by_line
 
+from django.utils.translation import gettext as _
+
 from geogrid.core.api import DomainError
 
 PRECISION = 0.001  # metres: the grid every result is snapped to
@@ -27,8 +29,8 @@ NEW_CODE_PREFIX = "新"  # provisional codes ("新1") until approval numbers new
 
 
 class EditError(DomainError, ValueError):
-    """An operation that cannot be done as drawn (400 edit_refused unless a raise says otherwise); the message
-    (Chinese / English) says why."""
+    """An operation that cannot be done as drawn: 400 with the raise's code; the message (gettext, Chinese by
+    default) says why."""
 
     code = "edit_refused"
 
@@ -91,7 +93,7 @@ def new_code(partition: Mapping[str, BaseGeometry]) -> str:
 def _require(partition: Mapping[str, BaseGeometry], *codes: str) -> None:
     for code in codes:
         if code not in partition:
-            raise EditError(f"草稿中没有网格 {code} / no grid {code} in the draft")
+            raise EditError(_("There is no grid {code} in the draft.").format(code=code), code="grid_not_in_draft")
 
 
 def split(partition: Mapping[str, BaseGeometry], code: str, line: BaseGeometry,
@@ -101,10 +103,11 @@ def split(partition: Mapping[str, BaseGeometry], code: str, line: BaseGeometry,
     grid = partition[code]
     pieces = sorted(shapely.get_parts(split_by_line(grid, line)), key=lambda p: -p.area)
     if len(pieces) < 2:
-        raise EditError("分割线须完整穿过网格（两端都在网格外） / the line must cross the grid from side to side")
+        raise EditError(_("The line must cross the grid from side to side (both ends outside it)."),
+                        code="split_line_not_across")
     if len(pieces) > 2:
-        raise EditError(f"分割线把网格分成了 {len(pieces)} 块，只能分成两块 / the line cuts the grid into "
-                        f"{len(pieces)} pieces, not two")
+        raise EditError(_("The line cuts the grid into {pieces} pieces; it may cut it into two only.")
+                        .format(pieces=len(pieces)), code="split_into_many")
     new = new_code(partition)
     result = dict(partition)
     result[new] = _meet(grid, _snap(pieces[1]))
@@ -115,11 +118,11 @@ def split(partition: Mapping[str, BaseGeometry], code: str, line: BaseGeometry,
 def merge(partition: Mapping[str, BaseGeometry], codes: list[str], buildings: Iterable[Building] = ()) -> Outcome:
     """Merge neighbouring grids into the first code given; the others are removed."""
     if len(set(codes)) < 2:
-        raise EditError("请选择至少两个网格合并 / pick at least two grids to merge")
+        raise EditError(_("Pick at least two grids to merge."), code="merge_needs_two")
     _require(partition, *codes)
     merged = shapely.union_all([partition[c] for c in codes], grid_size=PRECISION)
     if merged.geom_type != "Polygon":
-        raise EditError("只能合并相邻（有公共边界）的网格 / only neighbouring grids sharing a boundary can merge")
+        raise EditError(_("Only neighbouring grids (sharing a boundary) can be merged."), code="merge_not_neighbours")
     result = {c: g for c, g in partition.items() if c not in codes[1:]}
     result[codes[0]] = merged
     return _finish(partition, result, [codes[0]], buildings, removed=codes[1:])
@@ -143,7 +146,7 @@ def _take(partition: Mapping[str, BaseGeometry], code: str, region: BaseGeometry
           buildings: Iterable[Building]) -> Outcome:
     region = _snap(region)
     if region.geom_type not in ("Polygon", "MultiPolygon") or region.is_empty:
-        raise EditError("请画一个面（多边形） / draw a polygon")
+        raise EditError(_("Draw an area (a polygon)."), code="region_not_polygon")
     result = dict(partition)
     changed = []
     for other, geom in partition.items():
@@ -155,7 +158,7 @@ def _take(partition: Mapping[str, BaseGeometry], code: str, region: BaseGeometry
             result[code] = _plus(result[code], taken)
             changed.append(other)
     if not changed:
-        raise EditError("所画范围没有覆盖其他网格 / the region covers no other grid")
+        raise EditError(_("The drawn area covers no other grid."), code="region_covers_nothing")
     return _finish(partition, result, [code, *changed], buildings)
 
 
@@ -169,7 +172,8 @@ def _finish(before: Mapping[str, BaseGeometry], after: dict[str, BaseGeometry], 
         after.pop(code, None)
     changed = [c for c in changed if c in after]
     check_partition(before, after)
-    warnings = [f"网格 {c} 分成了互不相连的 {len(shapely.get_parts(after[c]))} 块 / grid {c} is not contiguous"
+    warnings = [_("Grid {code} falls into {pieces} separate pieces.").format(
+                    code=c, pieces=len(shapely.get_parts(after[c])))
                 for c in changed if after[c].geom_type == "MultiPolygon"]
     return Outcome(after, changed, removed, warnings)
 
@@ -209,15 +213,18 @@ def check_partition(before: Mapping[str, BaseGeometry], after: Mapping[str, Base
     geoms = [g for g in after.values() if not g.is_empty]
     invalid = [c for c, g in after.items() if not g.is_valid]
     if invalid:
-        raise EditError(f"网格 {', '.join(invalid)} 的几何无效 / invalid geometry: {', '.join(invalid)}")
+        raise EditError(_("The geometry of grid {codes} is not valid.").format(codes="、".join(invalid)),
+                        code="invalid_geometry")
     tolerance = max(AREA_TOLERANCE, rounding_drift(before, after))
     total_before = sum(g.area for g in before.values())
     total_after = sum(g.area for g in geoms)
     union_after = shapely.union_all(geoms, grid_size=PRECISION).area
     if abs(total_after - union_after) > tolerance:
-        raise EditError(f"修改会使网格重叠 {total_after - union_after:.2f} 平方米 / the edit would overlap grids")
+        raise EditError(_("The edit would make grids overlap by {area} square metres.").format(
+            area=f"{total_after - union_after:.2f}"), code="edit_overlaps")
     if abs(total_before - total_after) > tolerance:
-        raise EditError(f"修改会改变社区的覆盖面积 {total_after - total_before:+.2f} 平方米 / the edit would open a gap")
+        raise EditError(_("The edit would change the area the community's grids cover by {area} square metres.").format(
+            area=f"{total_after - total_before:+.2f}"), code="edit_opens_gap")
 
 
 def rounding_drift(before: Mapping[str, BaseGeometry], after: Mapping[str, BaseGeometry]) -> float:

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from geogrid.adjustments import carryover
@@ -75,14 +76,14 @@ class Draft:
             properties = {f["properties"]["code"]: {k: v for k, v in f["properties"].items() if k != "stats"}
                           for f in features}
         except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
-            raise ops.EditError("草稿不是有效的 GeoJSON 网格集合 / the draft is not a valid FeatureCollection",
+            raise ops.EditError(_("The draft is not a valid GeoJSON collection of grids."),
                                 code="invalid_draft", field="draft") from None
         return cls(partition, properties)
 
 
 def live_draft(*, community: Area, draft: Draft) -> dict[str, Any]:
     """The draft with every grid's live statistics and rule violations, as GeoJSON."""
-    _, points, counts = footprints_in(community)
+    __, points, counts = footprints_in(community)
     stats = statistics(community, draft.partition, draft.properties, points, counts)
     return as_feature_collection(draft.partition, draft.properties, stats)
 
@@ -115,7 +116,7 @@ def _metres(geojson: dict[str, Any]) -> BaseGeometry:
     try:
         geometry = to_area_crs(shape(geojson))
     except (KeyError, TypeError, AttributeError, ValueError, shapely.errors.GEOSException):
-        raise ops.EditError("所画的线或面无法识别 / the drawn geometry is not valid GeoJSON",
+        raise ops.EditError(_("The drawn line or area is not valid GeoJSON."),
                             code="invalid_geometry", field="operation") from None
     if geometry.is_empty or not geometry.is_valid:
         raise ops.EditError("所画的线或面无效（如自相交），请重新绘制", code="invalid_geometry", field="operation")
@@ -149,15 +150,16 @@ def submit(*, user: User, community: Area, draft: Draft, base: dict[str, int], r
     (`Conflict`) when those rows are no longer current or a pending request changes the same grids; refused
     (`EditError`) when the draft is not a clean partition of the community or changes nothing."""
     if not reason.strip():
-        raise ops.EditError("请填写调整理由 / give a reason", code="required", field="reason")
+        raise ops.EditError(_("Give the reason for the change."), code="required", field="reason")
     with transaction.atomic():
         Area.objects.select_for_update().get(pk=community.pk)  # one submission or approval at a time
-        current, _ = draft_of(community, level)
+        current, __ = draft_of(community, level)
         if restored_from is None:
             _check_codes(draft, current)
         changed, removed = _compare(draft, current, base)
         if not changed and not removed:
-            raise ops.EditError("草稿与现行网格相同，没有需要提交的调整 / the draft changes nothing", code="no_change")
+            raise ops.EditError(_("The draft is the same as the current grids: there is no change to submit."),
+                                code="no_change")
         _check_still_current(community, level, base, changed + removed)
         _check_no_pending(community, changed + removed)
         ops.check_partition(current, draft.partition)
@@ -218,10 +220,10 @@ def _check_no_pending(community: Area, codes: list[str]) -> None:
     for other in ChangeRequest.objects.filter(community=community, status=ChangeRequest.Status.PENDING):
         overlap = sorted(other.touches() & set(codes))
         if overlap:
-            raise Conflict(f"网格 {'、'.join(overlap)} 已有 {other.created_by.get_username()} 于 "
-                           f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M} 提交的待审批调整 #{other.pk}，"
-                           f"请待其审批后再提交（您的草稿仍保留） / a pending request #{other.pk} changes the same grids",
-                           overlap)
+            raise Conflict(_("Grids {codes} are already in change request #{request}, submitted by {user} at {time} "
+                             "and not yet decided: submit after it is decided (your draft is kept).").format(
+                codes="、".join(overlap), request=other.pk, user=other.created_by.get_username(),
+                time=f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M}"), overlap)
 
 
 def decide(*, user: User, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:
@@ -233,7 +235,8 @@ def decide(*, user: User, request: ChangeRequest, approve: bool, note: str = "")
         Area.objects.select_for_update().get(pk=request.community_id)
         request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ChangeRequest.Status.PENDING:
-            raise ops.EditError(f"申请 #{request.pk} 已{request.get_status_display()} / already decided",
+            raise ops.EditError(_("Change request #{request} is already {status}.").format(
+                request=request.pk, status=request.get_status_display()),
                                 code="already_decided", status=409)
         if approve:
             _check_still_current(request.community, request.level, request.base, request.changed + request.removed)
@@ -276,7 +279,7 @@ def _carryover(request: ChangeRequest, codes: dict[str, str] | None = None) -> t
     draft = Draft.from_geojson(request.proposal)
     plan = carryover.plan(community=request.community, level=request.level, partition=draft.partition,
                           changed=request.changed, removed=request.removed, restored_from=request.restored_from)
-    _, points, counts = footprints_in(request.community)
+    __, points, counts = footprints_in(request.community)
     effects = carryover.effects(community=request.community, level=request.level, plan=plan,
                                 partition=draft.partition, properties=draft.properties, changed=request.changed,
                                 removed=request.removed, points=points, counts=counts, codes=codes)
@@ -356,7 +359,8 @@ def restore(*, user: User, community: Area, generation: Generation, reason: str,
     """Propose the community's grids as they were in a past generation (approval makes it a new version)."""
     past = list(grids_at(community, generation.pk, level))
     if not past:
-        raise ops.EditError(f"第{generation.pk}版中该社区没有网格 / no grids in that version", code="empty_version",
+        raise ops.EditError(_("The community has no grids in version {version}.").format(version=generation.pk),
+                            code="empty_version",
                             field="generation")
     partition = ops.snapped({g.code: to_area_crs(shapely.from_wkb(bytes(g.geom.wkb))) for g in past})
     current, properties = draft_of(community, level)

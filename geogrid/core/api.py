@@ -109,7 +109,7 @@ class StrictBooleanField(serializers.BooleanField):
     TRUE_VALUES = {True, 1, "1", "true", "True"}
     FALSE_VALUES = {False, 0, "0", "false", "False"}
     NULL_VALUES: set = set()
-    default_error_messages = {"invalid": _("须为 true/false 或 1/0。")}
+    default_error_messages = {"invalid": _("Must be true/false or 1/0.")}
 
     def to_internal_value(self, data: Any) -> bool:
         if isinstance(data, float):  # 1.0 would compare equal to 1 in the sets above
@@ -121,7 +121,7 @@ class StrictCharField(serializers.CharField):
     """A string and only a string (no 123 or [1,2,3] coerced to text); NUL and lone surrogates are refused
     by DRF's CharField validators."""
 
-    default_error_messages = {"not_a_string": _("须为字符串。")}
+    default_error_messages = {"not_a_string": _("Must be a string.")}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -132,7 +132,7 @@ class StrictCharField(serializers.CharField):
 class FiniteFloatField(serializers.FloatField):
     """A float that is a number: "NaN", "inf" and their JSON spellings are refused."""
 
-    default_error_messages = {"not_finite": _("须为有限数值。")}
+    default_error_messages = {"not_finite": _("Must be a finite number.")}
 
     def to_internal_value(self, data: Any) -> float:
         if isinstance(data, bool):
@@ -148,7 +148,7 @@ class Input(serializers.Serializer):
     and so is any key the serializer does not declare, so a client cannot slip in a server-owned field such as
     `at`, `user` or `event_id`."""
 
-    default_error_messages = {"unknown_field": _("不接受的字段：{fields}。")}
+    default_error_messages = {"unknown_field": _("Fields not accepted: {fields}.")}
 
     def to_internal_value(self, data: Any) -> dict:
         if hasattr(data, "keys"):

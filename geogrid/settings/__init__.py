@@ -144,6 +144,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Messages are written in English in the code (gettext) and shipped translated: geogrid/locale/zh_Hans (the
+# compiled .mo is committed, so a server needs no gettext tools). README "Messages and translations".
+LOCALE_PATHS = [BASE_DIR / "geogrid" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

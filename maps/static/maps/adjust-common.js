@@ -6,8 +6,8 @@
 
   const { ApiError, fetchJSON, h, textLines, escapeHtml, number } = window.GeoGrid;
 
-  /** fetchJSON, but a failure's message is the Chinese part of the server's "中文 / English" message (the whole
-   * is in the error's `body`), or names the status when the server gave none. */
+  /** fetchJSON, but a failure's message is the server's (the whole answer is in the error's `body`), or names
+   * the status when the server gave none. */
   async function api(url, { method = "GET", body } = {}) {
     try {
       return await fetchJSON(url, { method, body });
@@ -15,7 +15,7 @@
       if (!(error instanceof ApiError)) throw error; // no answer at all
       const data = error.body;
       const text = (data && (data.message || data.error || data.detail)) || `服务器返回 ${error.status}`;
-      throw new ApiError(String(text).split(" / ")[0], error.status, data);
+      throw new ApiError(String(text), error.status, data);
     }
   }
 

@@ -257,7 +257,7 @@
       render();
       const changed = result.changed.map(short).join("、");
       const removed = result.removed.length ? `；撤销 ${result.removed.map(short).join("、")}` : "";
-      const warnings = (result.warnings || []).map((w) => `<li>${escapeHtml(w.split(" / ")[0])}</li>`).join("");
+      const warnings = (result.warnings || []).map((w) => `<li>${escapeHtml(w)}</li>`).join("");
       say(warnings ? "warning" : "success",
           `${escapeHtml(label)}：完成，变动网格 ${escapeHtml(changed)}${escapeHtml(removed)}。` +
           (warnings ? `<ul class="warnings">${warnings}</ul>` : ""));
