@@ -1,6 +1,7 @@
 """One translation mechanism: messages are written in English in the code (gettext) and shipped in Chinese
 (geogrid/locale/zh_Hans, compiled and committed); the UI's language is Chinese unless the browser asks for
-another. Issue 15 §2 turns the remaining "中文 / English" literals into coded errors with gettext messages."""
+another. Issue 15 §2 turns the remaining bilingual literals (Chinese, a spaced slash, English) into coded errors
+with gettext messages."""
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from tests.test_editor_input import operation
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "geogrid" / "locale" / "zh_Hans" / "LC_MESSAGES"
 GETTEXT_TOOLS = pytest.mark.skipif(not shutil.which("msgfmt"), reason="needs gettext (scripts/setup.sh installs it)")
-# "中文 / English": a Chinese text, a spaced slash, then English words.
+# A bilingual literal: a Chinese text, a spaced slash, then English words.
 BILINGUAL = re.compile(r"[\u4e00-\u9fff][^\"'\n]* / [A-Za-z]{2,}")
 # The literals still to convert: this number only goes down (issue 15 §2 ends at 0).
 BILINGUAL_LEFT = 94
@@ -62,8 +63,8 @@ def test_no_script_takes_a_message_apart():
 
 def test_a_refusal_speaks_chinese_by_default_and_english_when_asked():
     corner = {"001": shapely.box(0, 0, 10, 10), "002": shapely.box(10, 10, 20, 20)}
-    for language, words in ((None, "只能合并相邻（有公共边界）的网格"), ("en", "Only neighbouring grids")):
-        with translation.override(language) if language else translation.override("zh-hans"):
+    for language, words in (("zh-hans", "只能合并相邻（有公共边界）的网格"), ("en", "Only neighbouring grids")):
+        with translation.override(language):
             with pytest.raises(ops.EditError) as refused:
                 ops.merge(corner, ["001", "002"])
         assert refused.value.code == "merge_not_neighbours" and words in refused.value.message
