@@ -15,7 +15,7 @@ admin.site.site_title = "GeoGrid"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="maps/login.html"), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("geogrid.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -25,5 +25,13 @@ urlpatterns = [
     path("open311/v2/", include("geogrid.events.open311_urls")),
     path("imports/", include("geogrid.imports.urls")),
     path("exports/", include("geogrid.exports.urls")),
+    # The pages, each app's own (geogrid/<app>/urls.py); maps/ has the map page at /.
+    path("", include("geogrid.coverage.urls")),
+    path("", include("geogrid.grids.urls")),
+    path("", include("geogrid.alignment.urls")),
+    path("", include("geogrid.circles.urls")),
+    path("", include("geogrid.adjustments.urls")),
+    path("", include("geogrid.scores.urls")),
+    path("", include("geogrid.events.urls")),
     path("", include("maps.urls")),
 ]

@@ -41,7 +41,7 @@ done
 echo "@mapbox/vector-tile $(version_of @mapbox/vector-tile), @mapbox/point-geometry $(version_of @mapbox/point-geometry), pbf $(version_of pbf); bundled with esbuild $(version_of esbuild)" > "$dest/VERSION"
 echo "vendored $(cat "$dest/VERSION") into ${dest#"$ROOT/"}"
 
-# Leaflet-Geoman (free, MIT) for the grid editor (maps/static/maps/editor.js): drawing with snapping to the
+# Leaflet-Geoman (free, MIT) for the grid editor (geogrid/adjustments/static/adjustments/editor.js): drawing with snapping to the
 # grids, buildings and roads on the map. Its dist bundle is self-contained (turf and lodash inside); the CSS
 # inlines its icons. The minified script ends with a sourceMappingURL, so its map ships too.
 dist="$MAPS/node_modules/@geoman-io/leaflet-geoman-free/dist"
@@ -67,7 +67,7 @@ version="$(node -p "require('$MAPS/node_modules/@geoman-io/leaflet-geoman-free/p
 echo "@geoman-io/leaflet-geoman-free $version" > "$dest/VERSION"
 echo "vendored @geoman-io/leaflet-geoman-free $version into ${dest#"$ROOT/"}"
 
-# Chart.js for the 考核统计 dashboard (maps/static/maps/dashboard.js): its UMD build sets window.Chart and
+# Chart.js for the 考核统计 dashboard (geogrid/scores/static/scores/dashboard.js): its UMD build sets window.Chart and
 # carries @kurkle/color inside, so that licence ships too. The minified file ends with a sourceMappingURL.
 dist="$MAPS/node_modules/chart.js/dist"
 dest="$VENDOR/chart.js"

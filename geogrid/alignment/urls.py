@@ -1,10 +1,8 @@
-"""Mounted at /api/v1/alignment/."""
 from django.urls import path
 
-from geogrid.alignment import api
+from geogrid.alignment import views
 
 urlpatterns = [
-    path("<code:code>", api.ReportView.as_view(), name="api-alignment"),
-    path("<code:code>/preview", api.PreviewView.as_view(), name="api-alignment-preview"),
-    path("<code:code>/apply", api.ApplyView.as_view(), name="api-alignment-apply"),
+    path("alignment/", views.alignment_page, name="alignment"),
+    path("alignment/<code:code>", views.alignment_page, name="alignment-department"),
 ]

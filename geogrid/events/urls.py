@@ -1,9 +1,14 @@
 from django.urls import path
 
-from geogrid.events import api
+from geogrid.events import views
 
 urlpatterns = [
-    path("<int:pk>", api.EventView.as_view(), name="api-event"),
-    path("<int:pk>/transitions", api.TransitionView.as_view(), name="api-event-transition"),
-    path("<int:pk>/place", api.PlaceView.as_view(), name="api-event-place"),
+    path("report/", views.report_page, name="report"),
+    path("report/mine", views.report_mine, name="report-mine"),
+    path("events/", views.events_list, name="events"),
+    path("events/unplaced", views.unplaced_page, name="events-unplaced"),
+    path("events/hotline", views.hotline_page, name="events-hotline"),
+    path("events/hotline/<int:pk>", views.hotline_page, name="events-hotline-batch"),
+    path("events/<int:pk>", views.event_page, name="event"),
+    path("events/<int:pk>/photos/<int:photo>", views.event_photo, name="event-photo"),
 ]
