@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("geogrid.circles.urls")),
     path("", include("geogrid.adjustments.urls")),
     path("", include("geogrid.scores.urls")),
+    path("", include("geogrid.hotline.urls")),  # before events/<int:pk>
     path("", include("geogrid.events.urls")),
     path("", include("maps.urls")),
 ]

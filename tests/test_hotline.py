@@ -20,7 +20,8 @@ from geogrid.demo.town import STREET_CODE, STREET_NAME
 from geogrid.departments.models import Department
 from geogrid.events import services
 from geogrid.buildings.addresses import AddressIndex
-from geogrid.events.hotline import COLUMNS, HotlineError, import_batch, parse_received
+from geogrid.hotline.readers import COLUMNS, HotlineError, parse_received
+from geogrid.hotline.services import import_batch
 from geogrid.events.models import Event
 from geogrid.events.workflow import TransitionError
 from geogrid.grids.models import Grid

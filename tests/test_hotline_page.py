@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from geogrid.buildings.models import Building
 from geogrid.demo.town import STREET_CODE, STREET_NAME
-from geogrid.events.hotline import COLUMNS
+from geogrid.hotline.readers import COLUMNS
 from geogrid.events.models import Event
 from geogrid.imports.models import ImportJob
 from tests.browsing import log_in

@@ -41,7 +41,7 @@ from geogrid.core.models import Generation
 from geogrid.demo.town import STREET2_CODE, STREET_CODE, STREETS
 from geogrid.departments.models import BusinessGrid, Department
 from geogrid.events.models import Event, EventCategory, EventPhoto, EventTransition, Responsibility
-from geogrid.events.selectors import HOTLINE_TARGET
+from geogrid.hotline.selectors import HOTLINE_TARGET
 from geogrid.events.services import route
 from geogrid.grids.models import Grid
 from geogrid.imports.forms import ImportForm

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from geogrid.demo.town import STREET_CODE, STREET_NAME
-from geogrid.events.hotline import COLUMNS
+from geogrid.hotline.readers import COLUMNS
 from geogrid.events.models import Event
 from geogrid.grids.models import Grid
 from tests.browsing import log_in

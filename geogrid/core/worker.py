@@ -111,7 +111,7 @@ class DomainJob:
 IMPORT_JOB = DomainJob("imports.ImportJob", "job_id", _import_job_failed)
 DOMAIN_JOBS: dict[str, DomainJob] = {
     "geogrid.imports.tasks.import_uploaded_file": IMPORT_JOB,
-    "geogrid.events.tasks.import_hotline_file": IMPORT_JOB,
+    "geogrid.hotline.tasks.import_hotline_file": IMPORT_JOB,
     "geogrid.circles.tasks.compute_circle_run": DomainJob("circles.CircleRun", "run_id", _circle_run_failed),
 }
 

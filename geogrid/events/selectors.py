@@ -14,9 +14,7 @@ from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.areas.models import Area
 from geogrid.departments.models import Department
 from geogrid.events.models import Event, EventCategory, EventTransition, Responsibility
-from geogrid.events.workflow import CENTRE, DEPARTMENT, OPEN, WORKER
-from geogrid.imports.models import ImportJob
-from geogrid.imports.selectors import jobs_visible_to
+from geogrid.events.workflow import CENTRE, DEPARTMENT, OPEN, PLACEABLE, WORKER
 
 
 def category_chain(category: EventCategory) -> list[EventCategory]:
@@ -204,19 +202,8 @@ def event_transitions(event: Event) -> QuerySet[EventTransition]:
     return event.transitions.select_related("actor").order_by("at", "pk")
 
 
-HOTLINE_TARGET = "hotline"  # ImportJob.target of a 12345 batch uploaded on /events/hotline
-
-
-def hotline_batches(user: User) -> QuerySet[ImportJob]:
-    """The log of hotline batches a user uploaded (superusers: everyone's). Batches are ImportJob rows, so the
-    import log and its progress endpoint (/api/v1/imports/<id>) serve them as they serve data imports."""
-    return jobs_visible_to(user).filter(target=HOTLINE_TARGET)
-
-
-def hotline_streets(user: User) -> QuerySet[Area]:
-    """The streets whose 待定位 queue a user's hotline batch may fill: those in the user's area (all for
-    superusers), so a county-level centre picks one and a street's centre has just its own."""
-    prefix = area_code_prefix(user)
-    if prefix is None:
-        return Area.objects.none()
-    return Area.objects.streets().filter(code__startswith=prefix).order_by("code")
+def unplaced_events(user: User) -> QuerySet[Event]:
+    """待定位: the tickets without a location this user can see and may still place, oldest first (the
+    longest-waiting caller first). The page offers them to the centre; `services.place` checks the role."""
+    return (events_visible_to(user).filter(location__isnull=True, status__in=PLACEABLE, merged_into__isnull=True)
+            .order_by("reported_at", "pk"))

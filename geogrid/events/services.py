@@ -22,7 +22,7 @@ from geogrid.core.api import DomainError
 from geogrid.core.crs import ParsedPoint
 from geogrid.events.models import Event, EventCategory, EventPhoto, EventTransition
 from geogrid.events.selectors import events_visible_to, responsibility_for, roles_of, units_serving
-from geogrid.events.workflow import CENTRE, OPEN, TransitionError, check
+from geogrid.events.workflow import CENTRE, OPEN, PLACEABLE, TransitionError, check
 from geogrid.locate.selectors import grid_refs_at
 from geogrid.workdays.selectors import add_working_days, add_working_hours
 
@@ -427,8 +427,6 @@ def _reroute_departments(ids: list[int]) -> None:
 
 # ---- tickets waiting for a location (hotline addresses not matched) --------------------------------------------
 
-# A ticket is placed while the centre still reviews or holds it; once dispatched, the unit works from its place.
-PLACEABLE = frozenset({S.REPORTED, S.ACCEPTED})
 
 
 def hold_for_placement(event: Event, street: Area) -> None:

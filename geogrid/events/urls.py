@@ -7,8 +7,6 @@ urlpatterns = [
     path("report/mine", views.report_mine, name="report-mine"),
     path("events/", views.events_list, name="events"),
     path("events/unplaced", views.unplaced_page, name="events-unplaced"),
-    path("events/hotline", views.hotline_page, name="events-hotline"),
-    path("events/hotline/<int:pk>", views.hotline_page, name="events-hotline-batch"),
     path("events/<int:pk>", views.event_page, name="event"),
     path("events/<int:pk>/photos/<int:photo>", views.event_photo, name="event-photo"),
 ]

@@ -1,10 +1,9 @@
 """The ticket pages: 上报事件 (/report/, phones first), 我的工单 (/report/mine), 工单列表 (/events/), one ticket
-(/events/<id>), 热线工单导入 (/events/hotline) and 待定位工单 (/events/unplaced). Views validate and render; reads
+(/events/<id>) and 待定位工单 (/events/unplaced). Views validate and render; reads
 come from geogrid.events.selectors, writes go through geogrid.events.services, and the workflow buttons post to
 /api/v1/events/<id>/transitions.
 
-热线工单导入: the centre uploads a 12345 batch, imported by the background worker. 待定位工单: hotline tickets whose
-address matched no building, for the street centre to place on the map; the page posts each placement to
+待定位工单: hotline tickets (geogrid.hotline) whose address matched no building, for the street centre to place on the map; the page posts each placement to
 /api/v1/events/<id>/place, which checks the role again and answers with where the ticket was routed.
 
 The report form posts here, not to the Open311 endpoint: Open311 is the public, anonymous-rate-limited door
@@ -13,26 +12,23 @@ session's user (who may settle a ticket on the spot, NewReport.settled_note) and
 """
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from geogrid.core.crs import ParsedPoint
 from geogrid.core.masking import mask_name, mask_phone
-from geogrid.events.forms import REPORT_CRS, HotlineUploadForm, ReportForm
+from geogrid.events.forms import REPORT_CRS, ReportForm
 from geogrid.events.models import Event, EventPhoto
 from geogrid.events.selectors import (
     EventFilters, can_see_reporter, category_picker, departments_in, event_transitions, events_reported_by,
-    events_visible_to, filter_events, hotline_batches, hotline_streets, nearby_open_duplicates, roles_of, units_serving,
-    with_overdue,
+    events_visible_to, filter_events, nearby_open_duplicates, roles_of, units_serving, unplaced_events, with_overdue,
 )
-from geogrid.events.hotline import unplaced_events
-from geogrid.events.hotline_services import queue_hotline_upload
-from geogrid.events.services import PHOTO_SIGNATURES, PLACEABLE, NewReport, ReportError, check_photos, report
+from geogrid.events.services import PHOTO_SIGNATURES, NewReport, ReportError, check_photos, report
 from geogrid.events.workflow import ACTIONS, CENTRE, actions_for
 
 PAGE_SIZE = 25
@@ -123,7 +119,7 @@ def events_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/events.html", {
         "page": page, "filters": filters, "query": query.urlencode(), "statuses": Event.Status.choices,
         "groups": category_picker(), "departments": departments_in(visible),
-        "unplaced": visible.filter(location__isnull=True, status__in=PLACEABLE, merged_into__isnull=True).count(),
+        "unplaced": unplaced_events(request.user).count(),
     })
 
 
@@ -183,18 +179,3 @@ def unplaced_page(request: HttpRequest) -> HttpResponse:
         "waiting": events.count() if events is not None else 0,
         "limit": UNPLACED_LIMIT,
     })
-
-
-@login_required
-@permission_required("events.review_event", raise_exception=True)
-def hotline_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """热线工单导入: the centre uploads a 12345 batch; the background worker imports it. After an upload the
-    page follows that batch (/events/hotline/<id>): a progress bar, then its counts or its row errors."""
-    batches = hotline_batches(request.user)
-    batch = get_object_or_404(batches, pk=pk) if pk is not None else None
-    form = HotlineUploadForm(request.POST or None, request.FILES or None, streets=hotline_streets(request.user))
-    if request.method == "POST" and form.is_valid():
-        job = queue_hotline_upload(form.cleaned_data["file"], user=request.user, street=form.queue_street,
-                                   dry_run=form.cleaned_data["dry_run"], encoding=form.cleaned_data["encoding"] or None)
-        return redirect("events-hotline-batch", pk=job.pk)
-    return render(request, "events/hotline.html", {"form": form, "batch": batch, "batches": batches[:20]})

@@ -14,6 +14,8 @@ from geogrid.events.models import Event
 
 S = Event.Status
 OPEN = frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.FED_BACK, S.VERIFYING})
+# A ticket is placed while the centre still reviews or holds it; once dispatched, the unit works from its place.
+PLACEABLE = frozenset({S.REPORTED, S.ACCEPTED})
 
 # Who takes an action: the street's grid centre (permission events.review_event within its area), the unit
 # the ticket is dispatched to, or a grid worker of the place (anyone whose area covers it, the reporter too).

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localtime
 
 from geogrid.accounts.decorators import page_permission_required
-from geogrid.events.selectors import HOTLINE_TARGET
+from geogrid.hotline.selectors import HOTLINE_TARGET
 from geogrid.imports.forms import ImportForm
 from geogrid.imports.models import ImportJob
 from geogrid.imports.selectors import jobs_visible_to

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "geogrid.staff",
     "geogrid.stations",
     "geogrid.events",
+    "geogrid.hotline",
     "geogrid.workdays",
     "geogrid.scores",
     "geogrid.instructions",

@@ -1,9 +1,9 @@
-"""Background work of tickets: the hotline page queues a batch, the worker (`manage.py run_worker`) imports it."""
+"""Background work of the hotline: the page queues a batch, the worker (`manage.py run_worker`) imports it."""
 from pathlib import Path
 
 from django_tasks import task
 
-from geogrid.events.hotline_services import run_hotline_job
+from geogrid.hotline.services import run_hotline_job
 from geogrid.imports.models import ImportJob
 
 

@@ -6,14 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from geogrid.areas.models import Area
-from geogrid.events.hotline import COLUMNS, HotlineError, import_batch
+from geogrid.hotline.readers import COLUMNS, HotlineError
+from geogrid.hotline.services import import_batch
 
 
 class Command(BaseCommand):
     help = ("导入12345热线工单批次（CSV/XLSX），按地址匹配房屋定位，未匹配的进入待定位队列；整批要么全部导入，要么不导入。"
             " / Import a 12345 hotline batch: located by building address, unmatched ones wait to be placed; "
             "all of it or none of it. Columns: " + "、".join(c.name for c in COLUMNS)
-            + " (see geogrid/events/hotline.py).")
+            + " (see geogrid/hotline/readers.py).")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)

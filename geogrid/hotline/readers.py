@@ -1,4 +1,4 @@
-"""12345 hotline batches: CSV or XLSX exports of the hotline's tickets, which carry an address and no coordinates.
+"""Reading 12345 hotline batches: CSV or XLSX exports of the hotline's tickets, which carry an address and no coordinates.
 
 Columns (the header row names them; `mapping` / `--map 列名=源列名` reads one from a column named otherwise):
 
@@ -13,39 +13,23 @@ Columns (the header row names them; `mapping` / `--map 列名=源列名` reads o
     来电人    optional  the caller's name (masked for everyone but the centre)
     联系电话  optional  the caller's phone (masked likewise)
 
-Each row's address is matched to exactly one building (`AddressIndex`); the ticket is filed at the building's
-point and routed like any other (`services.report`, source HOTLINE). A row whose address matches no building,
-or more than one, is filed without a location and waits in the street centre's queue (/events/unplaced) for
-a person to place it on the map (`services.place`).
-
-All or nothing: every row is checked first (a bad row is reported with its spreadsheet row number, the header
-being row 1), and only a batch without errors is written, in ONE transaction. A dry run writes it too and
-rolls it back, so its counts are exactly what the import would do.
+Every row is checked here (a bad row is reported with its spreadsheet row number, the header being row 1);
+`geogrid.hotline.services` writes a batch only when no row is bad.
 """
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from geogrid.areas.models import Area
-from geogrid.buildings.addresses import AddressIndex
-from geogrid.core.crs import ParsedPoint, parse_crs
-from geogrid.events.models import Event, EventCategory
-from geogrid.events.services import PLACEABLE, NewReport, hold_for_placement, report
-from geogrid.events.selectors import events_visible_to
+from geogrid.events.models import EventCategory
 from geogrid.imports.readers import ReadError, open_source
 from geogrid.search.selectors import normalise
 
 CLIENT_PREFIX = "12345:"
 MAX_ERRORS = 200  # listed in full up to here; the count always covers all of them
-Progress = Callable[[int, int], None]  # (done, total)
 
 
 @dataclass(frozen=True)
@@ -213,84 +197,3 @@ def _check_row(line: int, values: dict[str, str], raw_time, categories: dict) ->
         return None, errors
     return HotlineRow(line, CLIENT_PREFIX + values["工单编号"], received, category, values["诉求内容"],
                       values["地址"], values["来电人"], values["联系电话"]), []
-
-
-# ---- writing -----------------------------------------------------------------------------------------------
-
-@dataclass
-class HotlineResult:
-    rows: int = 0
-    matched: int = 0
-    unmatched: int = 0  # filed without a location, waiting to be placed (ambiguous ones included)
-    ambiguous: int = 0  # of the unmatched: more than one building has the address
-    duplicates: int = 0  # tickets already filed (an earlier import, or the same ticket twice in this batch)
-    dry_run: bool = False
-    waiting: list[tuple[int, str, str]] = field(default_factory=list)  # (line, address, reason) of the unmatched
-
-
-class _DryRun(Exception):
-    """Rolls back a dry run's writes."""
-
-
-def import_batch(path: Path, *, mapping: dict[str, str] | None = None, encoding: str | None = None,
-                 street: Area | None = None, user: User | None = None, dry_run: bool = False,
-                 progress: Progress | None = None) -> HotlineResult:
-    """Check and import a hotline batch; see the module docstring. HotlineError (nothing written) for a bad
-    file or bad rows. Unmatched tickets wait in the queue of the street their address names or their
-    candidate buildings share, else of `street` (by default the only street, when there is one); with none of
-    these a ticket has no place at all and only superusers see it."""
-    rows = read_batch(path, mapping, encoding)
-    if street is None:
-        streets = list(Area.objects.streets()[:2])
-        street = streets[0] if len(streets) == 1 else None
-    result = HotlineResult(rows=len(rows), dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            _write(rows, street, user, result, progress)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return result
-
-
-def _write(rows: list[HotlineRow], default_street: Area | None, user: User | None, result: HotlineResult,
-           progress: Progress | None) -> None:
-    seen = set(Event.objects.filter(client_id__in=[r.client_id for r in rows]).values_list("client_id", flat=True))
-    index = AddressIndex()
-    storage = parse_crs("cgcs2000")
-    for done, row in enumerate(rows, start=1):
-        if row.client_id in seen:
-            result.duplicates += 1
-        else:
-            seen.add(row.client_id)
-            match = index.match(row.address)
-            point = None if match.building is None else ParsedPoint(
-                point=match.building.point, crs=storage, raw=(match.building.point.x, match.building.point.y))
-            event, created = report(new=NewReport(
-                category=row.category, description=row.description, point=point, address=row.address,
-                source=Event.Source.HOTLINE, client_id=row.client_id, reporter_name=row.caller,
-                reporter_phone=row.phone), user=user, at=row.received_at)
-            if not created:  # filed meanwhile by a concurrent import of the same ticket
-                result.duplicates += 1
-            elif point is not None:
-                result.matched += 1
-            else:
-                result.unmatched += 1
-                result.ambiguous += match.candidates > 1
-                result.waiting.append((row.line, row.address, match.reason if row.address else "没有地址 / no address"))
-                queue = match.street or default_street
-                if queue is not None:
-                    hold_for_placement(event, queue)
-        if progress is not None:
-            progress(done, len(rows))
-
-
-# ---- the queue -----------------------------------------------------------------------------------------------
-
-def unplaced_events(user: User) -> QuerySet[Event]:
-    """待定位: the tickets without a location this user can see and may still place, oldest first (the
-    longest-waiting caller first). The page offers them to the centre; `services.place` checks the role."""
-    return (events_visible_to(user).filter(location__isnull=True, status__in=PLACEABLE, merged_into__isnull=True)
-            .order_by("reported_at", "pk"))
-
