@@ -191,10 +191,11 @@ def test_swapped_axes_and_missing_crs_are_refused_with_the_reason(tmp_path, vill
     before = fingerprint()
     result = imported(swapped, "buildings", crs="cgcs2000")
     assert not result.ok and "写反" in result.errors[0].message and result.errors[0].number == 1
+    assert result.errors[0].code == "axes_swapped" and result.errors[0].location == pytest.approx((lat, lon))
     no_crs = tmp_path / "nocrs.csv"
     no_crs.write_text(f"地址,lon,lat\n测试地址,{lon},{lat}\n", encoding="utf-8")
     result = imported(no_crs, "buildings")
-    assert not result.ok and "--crs" in result.errors[0].message
+    assert not result.ok and "--crs" in result.errors[0].message and result.errors[0].code == "crs_missing"
     assert fingerprint() == before
 
 
@@ -205,7 +206,7 @@ def test_truncated_zip_is_refused(tmp_path, village):
     cut = tmp_path / "cut.zip"
     cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     result = imported(cut, "grids")
-    assert not result.ok and "损坏" in result.errors[0].message
+    assert not result.ok and "损坏" in result.errors[0].message and result.errors[0].code == "archive_damaged"
 
 
 def test_dry_run_reports_the_databases_refusals_and_writes_nothing(tmp_path, village):
@@ -243,6 +244,7 @@ def test_mixed_and_empty_geometries_are_each_reported(tmp_path, village):
     result = imported(path, "grids")
     messages = {e.number: e.message for e in result.errors}
     assert "几何类型为 Point" in messages[2] and "几何为空" in messages[3] and 1 not in messages
+    assert {e.number: e.code for e in result.errors} == {2: "wrong_geometry_type", 3: "geometry_missing"}
     assert fingerprint() == before
 
 

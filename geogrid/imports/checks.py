@@ -83,7 +83,8 @@ def building_key_problems(rows: list[CheckedFeature], keys: BuildingKeys, mode: 
                                             "which one to update is unclear; import by building id (--key id).").format(
                 value=value, count=len(stored[value]), ids="、".join(map(str, stored[value]))), "ambiguous_key", crs))
         elif mode == "update" and keys.key == "id" and value not in stored:
-            problems.append(_problem(row, _("There is no building id {value}.").format(value=value), "unknown_key", crs))
+            problems.append(_problem(row, _("There is no building id {value}.").format(value=value), "unknown_key",
+                                     crs))
     return problems
 
 

@@ -45,7 +45,8 @@ class CheckedFeature:
     raw: Feature
 
 
-def resolve_columns(schema: Schema, columns: list[str], mapping: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
+def resolve_columns(schema: Schema, columns: list[str],
+                    mapping: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
     """Which source column feeds each schema field: `--map` first, then the field name and its aliases
     (case-insensitive). Returns the mapping and the problems of the whole file (`unknown_field`,
     `unknown_column`, `required`)."""

@@ -276,7 +276,8 @@ def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list[Creat
         geometry = row.geometry
         if geometry.geom_type == "MultiPolygon":
             if len(geometry.geoms) != 1:
-                problems.append(_problem(row, _("A building footprint must be one polygon."), "footprint_not_one_polygon"))
+                problems.append(_problem(row, _("A building footprint must be one polygon."),
+                                         "footprint_not_one_polygon"))
                 continue
             geometry = geometry.geoms[0]
         footprints.append(geometry if geometry.geom_type == "Polygon" else None)

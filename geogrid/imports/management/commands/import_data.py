@@ -12,7 +12,6 @@ from geogrid.imports.schemas import SCHEMAS
 from geogrid.imports.services import ImportOptions, run_import, undo_import
 
 
-
 def _pairs(option: str, items: list[str]) -> dict[str, str]:
     """`FIELD=VALUE` items as a dict."""
     pairs = {}
