@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from tests.browsing import PASSWORD
 from tests.empty_database import database_exists, keep_template
@@ -24,6 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # load_demo gives every demo login this password (tests log in with it) instead of random ones.
 os.environ["GEOGRID_DEMO_PASSWORD"] = PASSWORD
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Chinese): a request asking for English (LocaleMiddleware
+    activates it in the test's thread and never resets it) must not leak into the tests after it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 # Whether pytest-django creates the test database in this session (then, migrated, it is what migrations give).

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 import shapely
+from django.utils import translation
 from pyproj import Geod, Transformer
 
 from geogrid.core.chinacrs import bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_gcj02
@@ -33,7 +34,7 @@ TOWN_4497 = in_zone(4497)  # 6-degree zone 19 (CM 111E), with prefix
 def refusal(xs, ys, crs: str, **kwargs) -> CoordinateError:
     with pytest.raises(CoordinateError) as info:
         check_in_area(xs, ys, parse_crs(crs), **kwargs)
-    assert_bilingual(str(info.value))
+    assert_coded(info.value)
     return info.value
 
 
@@ -41,9 +42,9 @@ def assert_close(actual: tuple, expected: tuple, atol: float) -> None:
     np.testing.assert_allclose(np.array(actual), np.array(expected), rtol=0, atol=atol)
 
 
-def assert_bilingual(message: str) -> None:
-    chinese, english = message.rsplit(" / ", 1)
-    assert re.search(r"[\u4e00-\u9fff]", chinese) and re.search(r"[a-z]{3}", english)
+def assert_coded(error: CoordinateError) -> None:
+    """A stable code, and the message in Chinese (the default language)."""
+    assert re.fullmatch(r"[a-z0-9_]+", error.code) and re.search(r"[\u4e00-\u9fff]", str(error))
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -73,22 +74,22 @@ def test_parsed_crs_is_frozen_and_knows_its_kind():
     assert parse_crs("gcj02").geographic and parse_crs("wgs84").geographic
 
 
-@pytest.mark.parametrize("text, reason", [
-    (None, "未指定坐标系"),
-    ("  ", "未指定坐标系"),
-    ("mars", "无法识别"),
-    ("4490", "无法识别"),  # a bare number is not guessed to be an EPSG code
-    ("EPSG:999999", "未知的坐标系"),
-    ("EPSG:4978", "不是经纬度或投影坐标系"),  # geocentric
-    ("EPSG:5773", "不是经纬度或投影坐标系"),  # a height system
-    ("EPSG:2435", "Beijing 1954"),  # PROJ would only offer a ballpark transformation
-    ("EPSG:2383", "Xian 1980"),
+@pytest.mark.parametrize("text, code, reason", [
+    (None, "crs_missing", "未指定坐标系"),
+    ("  ", "crs_missing", "未指定坐标系"),
+    ("mars", "unknown_crs", "无法识别"),
+    ("4490", "unknown_crs", "无法识别"),  # a bare number is not guessed to be an EPSG code
+    ("EPSG:999999", "unknown_crs", "未知的坐标系"),
+    ("EPSG:4978", "crs_not_2d", "不是经纬度或投影坐标系"),  # geocentric
+    ("EPSG:5773", "crs_not_2d", "不是经纬度或投影坐标系"),  # a height system
+    ("EPSG:2435", "crs_datum_unsupported", "Beijing 1954"),  # PROJ would only offer a ballpark transformation
+    ("EPSG:2383", "crs_datum_unsupported", "Xian 1980"),
 ])
-def test_unusable_systems_are_refused_with_reason(text, reason):
+def test_unusable_systems_are_refused_with_reason(text, code, reason):
     with pytest.raises(CoordinateError) as info:
         parse_crs(text)
-    assert reason in str(info.value)
-    assert_bilingual(str(info.value))
+    assert info.value.code == code and reason in str(info.value)
+    assert_coded(info.value)
 
 
 def test_a_long_unknown_name_is_not_echoed_whole():
@@ -119,22 +120,29 @@ def test_a_zone_edge_may_be_crossed_by_a_little():
 @pytest.mark.parametrize("crs", ["wgs84", "cgcs2000", "gcj02", "bd09"])
 def test_swapped_lon_lat_is_named(crs):
     error = refusal(TOWN[1], TOWN[0], crs)
-    assert "写反" in str(error) and "swapped" in str(error)
+    assert error.code == "axes_swapped" and "写反" in str(error)
 
 
 def test_swapped_easting_northing_is_named():
-    assert "swapped" in str(refusal(TOWN_4545[1], TOWN_4545[0], "EPSG:4545"))
+    assert refusal(TOWN_4545[1], TOWN_4545[0], "EPSG:4545").code == "axes_swapped"
+
+
+def test_a_refusal_is_in_english_when_asked():
+    with translation.override("en"), pytest.raises(CoordinateError) as refused:
+        check_in_area(TOWN[1], TOWN[0], parse_crs("wgs84"))
+    assert refused.value.code == "axes_swapped" and "are lon and lat (x and y) swapped?" in str(refused.value)
 
 
 def test_projected_metres_declared_as_degrees_are_named_with_the_zone_they_fit():
-    error = str(refusal(*TOWN_4524, "cgcs2000"))
-    assert "投影坐标" in error and "projected metres declared as degrees" in error
+    refused = refusal(*TOWN_4524, "cgcs2000")
+    error = str(refused)
+    assert refused.code == "metres_as_degrees" and "投影坐标" in error
     assert "EPSG:4524" in error and "zone 36" in error
 
 
 def test_degrees_declared_as_projected_are_named():
-    error = str(refusal(*TOWN, "EPSG:4545"))
-    assert "像是经纬度" in error and "degrees declared in the projected system EPSG:4545" in error
+    refused = refusal(*TOWN, "EPSG:4545")
+    assert refused.code == "degrees_as_metres" and "像是经纬度（度），却声明为投影坐标系 EPSG:4545" in str(refused)
 
 
 @pytest.mark.parametrize("x, y, declared, fits", [
@@ -144,30 +152,32 @@ def test_degrees_declared_as_projected_are_named():
     (*TOWN_4497, "EPSG:4524", "EPSG:4497"),
 ])
 def test_wrong_gauss_kruger_zone_names_the_zone_that_fits(x, y, declared, fits):
-    error = str(refusal(x, y, declared))
-    assert "分带" in error and "wrong Gauss-Krüger zone" in error
-    assert f"fits {fits}" in error
+    refused = refusal(x, y, declared)
+    error = str(refused)
+    assert refused.code == "wrong_zone" and "分带" in error
+    assert f"符合 {fits}" in error
 
 
 def test_missing_zone_prefix_lists_the_zones_without_prefix():
     # Without the prefix the easting only says "0.68 degrees east of some central meridian".
-    error = str(refusal(*TOWN_4545, "EPSG:4524"))
-    assert "wrong Gauss-Krüger zone" in error
-    listed = re.search(r"fits (EPSG:[\d, -]+)$", error)[1]
+    refused = refusal(*TOWN_4545, "EPSG:4524")
+    assert refused.code == "wrong_zone"
+    listed = re.search(r"符合 (EPSG:[\d, -]+)$", str(refused))[1]
     assert "4524" not in listed and re.search(r"45(3[4-9]|4\d|5[0-4])", listed)
 
 
-@pytest.mark.parametrize("x, y, crs, reason", [
-    (108.68, 95.0, "wgs84", "超出范围"),
-    (2.35, 48.85, "wgs84", "不在中国境内"),  # Paris
-    (2.35, 48.85, "gcj02", "不在中国境内"),
-    (float("nan"), 26.95, "cgcs2000", "有限"),
-    (108.68, float("inf"), "gcj02", "有限"),
-    (500000.0, 5000000.0, "EPSG:32633", "不适用于中国"),  # WGS84 / UTM 33N: Europe
-    (*in_zone(32649, 111.0, 60.0), "EPSG:32649", "适用范围"),  # UTM 49N but north of China
+@pytest.mark.parametrize("x, y, crs, code, reason", [
+    (108.68, 95.0, "wgs84", "lonlat_out_of_range", "超出范围"),
+    (2.35, 48.85, "wgs84", "outside_china", "不在中国境内"),  # Paris
+    (2.35, 48.85, "gcj02", "outside_china", "不在中国境内"),
+    (float("nan"), 26.95, "cgcs2000", "coordinates_not_finite", "有限"),
+    (108.68, float("inf"), "gcj02", "coordinates_not_finite", "有限"),
+    (500000.0, 5000000.0, "EPSG:32633", "crs_not_used_in_china", "不适用于中国"),  # WGS84 / UTM 33N: Europe
+    (*in_zone(32649, 111.0, 60.0), "EPSG:32649", "outside_crs_area", "适用范围"),  # UTM 49N but north of China
 ])
-def test_other_refusals_say_why(x, y, crs, reason):
-    assert reason in str(refusal(x, y, crs))
+def test_other_refusals_say_why(x, y, crs, code, reason):
+    refused = refusal(x, y, crs)
+    assert refused.code == code and reason in str(refused)
 
 
 def test_the_first_offending_coordinate_names_its_feature():
@@ -176,7 +186,7 @@ def test_the_first_offending_coordinate_names_its_feature():
     assert (error.index, error.feature) == (2, 2)
     error = refusal(xs, ys, "gcj02", features=[10, 11, 17, 17])
     assert (error.index, error.feature) == (2, 17)
-    assert str(error).startswith("要素 17 / feature 17: ")
+    assert str(error).startswith("要素 17：")
 
 
 def test_feature_numbers_from_shapely_coordinates():
@@ -185,7 +195,7 @@ def test_feature_numbers_from_shapely_coordinates():
     swapped = shapely.box(26.90, 108.60, 26.91, 108.61)
     coords, index = shapely.get_coordinates([good, good, swapped], return_index=True)
     error = refusal(coords[:, 0], coords[:, 1], "cgcs2000", features=index)
-    assert error.feature == 2 and "swapped" in str(error)
+    assert error.feature == 2 and error.code == "axes_swapped"
 
 
 def test_a_scalar_refusal_names_no_feature():

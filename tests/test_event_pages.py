@@ -97,7 +97,7 @@ def test_a_ticket_settled_on_the_spot_is_closed_at_level_one_and_needs_its_note(
     ({"category": "07"}, "有效的事件分类"),  # a top class is not a leaf
     ({"description": ""}, "描述"),
     ({"lon": "", "lat": ""}, "经度"),
-    ({"lon": 26.9, "lat": 108.7}, "swapped"),
+    ({"lon": 26.9, "lat": 108.7}, "写反"),  # the coordinates are swapped
     ({"photos": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>")}, "不是 JPEG、PNG 或 WebP"),
 ])
 def test_bad_reports_are_refused_with_the_reason_and_file_nothing(fields, reason):

@@ -75,7 +75,7 @@ def test_unknown_parents_and_taken_codes_are_listed_with_the_faults(tmp_path, vi
                         "parent_code": [None, VILLAGE + "999"], "community_code": [VILLAGE] * 2}, crs="EPSG:4545")
     result = imported(path, "grids")
     assert {(e.number, e.code) for e in result.errors} >= {(1, "duplicate_key"), (2, "unknown_parent")}
-    with pytest.raises(CommandError, match="nothing was written"):
+    with pytest.raises(CommandError, match="数据库未作任何改动"):
         call_command("import_data", str(path), "--target", "grids", verbosity=0)
 
 

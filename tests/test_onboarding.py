@@ -214,7 +214,7 @@ def test_reimporting_every_file_replacing_a_community_and_undoing(files, tmp_pat
 def test_a_community_without_a_kind_is_refused_as_required(files):
     call_command("import_data", files["county_street"], "--target", "areas", verbosity=0)
     result = run_import(files["communities"], ImportOptions(target="areas"))
-    assert result.errors and not [e for e in result.errors if "unknown parent" in e.message]
+    assert result.errors and not [e for e in result.errors if e.code == "unknown_parent"]
 
 
 def test_a_row_with_an_empty_required_field_says_required(tmp_path):

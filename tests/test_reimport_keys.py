@@ -126,10 +126,10 @@ def test_a_clerk_cannot_take_over_another_streets_department_or_staff_member(tmp
     clerk = User.objects.get(username="street2")  # the demo's second street
     path.write_text(f"部门代码,部门名称,所属区划代码\nT-PS,他街派出所,{STREET2_CODE}\n", encoding="utf-8")
     moved = run_import(path, ImportOptions(target="departments", mode="update"), user=clerk)
-    assert not moved.ok and "outside your area" in moved.errors[0].message
+    assert not moved.ok and moved.errors[0].code == "outside_scope"
     assert Department.objects.get(code="T-PS").area.code == STREET
     other = Grid.objects.current().filter(community__code__startswith=STREET2_CODE[:9]).first()
     taken = run_import(staff_file(tmp_path, [["王西", "网格长", "13900000001", other.code]], "taken"),
                        ImportOptions(target="staff", mode="update"), user=clerk)
-    assert not taken.ok and "outside your area" in taken.errors[0].message
+    assert not taken.ok and taken.errors[0].code == "outside_scope"
     assert list(StaffMember.objects.get(phone="13900000001").grids.values_list("code", flat=True)) == [WEST]

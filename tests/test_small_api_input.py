@@ -31,7 +31,7 @@ def street() -> APIClient:
     ("/api/v1/export", {"target": "grids", "format": "exe"}, "invalid_choice", "format"),
     ("/api/v1/export", {"target": "grids", "format": "geojson", "area": "5226\x00"}, "null_characters_not_allowed",
      "area"),
-    ("/api/v1/export", {"target": "areas", "format": "xlsx"}, "export_refused", "format"),
+    ("/api/v1/export", {"target": "areas", "format": "xlsx"}, "ledger_grids_only", "format"),
     ("/api/v1/imports/999999999", {}, "not_found", None),
 ])
 def test_bad_query_strings_are_400_with_a_code(street, url, params, code, field):

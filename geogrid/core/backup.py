@@ -26,6 +26,7 @@ from psycopg import sql
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 MANIFEST = "manifest.json"
 DUMP = "db.dump"
@@ -166,10 +167,13 @@ def create_backup(*, root: Path, config: dict, media_root: Path, progress: Progr
                       "-f", str(work / DUMP), *args], env, "pg_dump ")
                 counts = row_counts(cursor)
                 server_version = cursor.execute("SHOW server_version").fetchone()[0]
-        progress(f"  数据库 {_human((work / DUMP).stat().st_size)}，{len(counts)} 张表，"
-                 f"{sum(counts.values())} 行，{time.monotonic() - started:.1f} s")
+        dumped = (work / DUMP).stat().st_size
+        progress(_("  Database {size}, {tables} tables, {rows} rows, {seconds} s").format(
+            size=_human(dumped), tables=len(counts), rows=sum(counts.values()),
+            seconds=f"{time.monotonic() - started:.1f}"))
         media_files = _tar_media(media_root, work / MEDIA_TAR)
-        progress(f"  媒体文件 {media_files} 个，{_human((work / MEDIA_TAR).stat().st_size)}")
+        packed = (work / MEDIA_TAR).stat().st_size
+        progress(_("  Media files: {count}, {size}").format(count=media_files, size=_human(packed)))
         files = {name: {"bytes": (work / name).stat().st_size, "sha256": sha256(work / name)}
                  for name in (DUMP, MEDIA_TAR)}
         manifest = {"format": FORMAT, "created_at": now.isoformat(), "database": config["NAME"],

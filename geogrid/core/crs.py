@@ -28,6 +28,8 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
+from django.utils.translation import gettext as _
+
 from geogrid.core import chinacrs
 
 STORAGE_SRID = 4490  # CGCS2000
@@ -40,8 +42,6 @@ UNSHIFT: dict[str, Callable[[ArrayLike, ArrayLike], chinacrs.Coords]] = {
 SHIFT: dict[str, Callable[[ArrayLike, ArrayLike], chinacrs.Coords]] = {
     "gcj02": chinacrs.wgs84_to_gcj02, "bd09": chinacrs.wgs84_to_bd09,
 }
-ACCEPTED_ZH = "请用 wgs84、cgcs2000、gcj02、bd09 或 EPSG:代码"
-ACCEPTED_EN = "use wgs84, cgcs2000, gcj02, bd09 or EPSG:code"
 
 # China's extent in lon/lat, generous by a degree: anything outside is a swapped or wrong coordinate.
 CHINA_BOUNDS = (72.0, 3.0, 136.0, 54.5)
@@ -57,14 +57,17 @@ Array = NDArray[np.float64]
 
 
 class CoordinateError(ValueError):
-    """A coordinate or coordinate system cannot be used; the message says why (Chinese / English).
+    """A coordinate or coordinate system cannot be used: a stable `code` (`unknown_crs`, `axes_swapped`, ...)
+    and the message (gettext, Chinese by default) saying why.
 
     When arrays were checked, `index` is the position of the first offending coordinate and `feature` the
     number of its feature, so importers can report "feature 17: ..."; the message already starts with it.
     """
 
-    def __init__(self, message: str, feature: int | None = None, index: int | None = None) -> None:
-        super().__init__(message if feature is None else f"要素 {feature} / feature {feature}: {message}")
+    def __init__(self, message: str, *, code: str, feature: int | None = None, index: int | None = None) -> None:
+        super().__init__(message if feature is None else _("Feature {feature}: {message}").format(
+            feature=feature, message=message))
+        self.code = code
         self.feature = feature
         self.index = index
 
@@ -125,16 +128,16 @@ def crs_from_epsg(epsg: int) -> Crs:
     try:
         crs = _pyproj_crs(epsg)
     except CRSError:
-        raise CoordinateError(f"未知的坐标系 EPSG:{epsg} / unknown coordinate system EPSG:{epsg}") from None
+        raise CoordinateError(_("Unknown coordinate system EPSG:{epsg}.").format(epsg=epsg),
+                              code="unknown_crs") from None
     if not (crs.is_geographic or crs.is_projected):
-        raise CoordinateError(f"EPSG:{epsg} ({crs.name}) 不是经纬度或投影坐标系"
-                              f" / EPSG:{epsg} is neither geographic nor projected")
+        raise CoordinateError(_("EPSG:{epsg} ({name}) is neither a geographic nor a projected system.").format(
+            epsg=epsg, name=crs.name), code="crs_not_2d")
     if not _exact_to_storage(crs):
-        raise CoordinateError(
-            f"EPSG:{epsg} ({crs.name}) 基于 {crs.datum.name} 基准，没有到 CGCS2000 的公开转换参数，"
-            f"请先用本地转换参数（如七参数）换算为 CGCS2000 / EPSG:{epsg} is on the {crs.datum.name} datum,"
-            " which has no published transformation to CGCS2000: convert it with local parameters first"
-        )
+        raise CoordinateError(_(
+            "EPSG:{epsg} ({name}) is on the {datum} datum, which has no published transformation to CGCS2000: "
+            "convert it to CGCS2000 with local parameters (such as seven parameters) first."
+        ).format(epsg=epsg, name=crs.name, datum=crs.datum.name), code="crs_datum_unsupported")
     names = {code: name for name, code in NAMED_EPSG.items()}
     return Crs(name=names.get(epsg, f"EPSG:{epsg}"), epsg=epsg, shifted=False)
 
@@ -142,7 +145,8 @@ def crs_from_epsg(epsg: int) -> Crs:
 def parse_crs(text: str | None) -> Crs:
     """Parse a client's or file's CRS name; case, spaces, `-` and `_` do not matter (`GCJ-02`, `epsg:4545`)."""
     if text is None or not text.strip():
-        raise CoordinateError(f"未指定坐标系，{ACCEPTED_ZH} / no coordinate system given: {ACCEPTED_EN}")
+        raise CoordinateError(_("No coordinate system given: use wgs84, cgcs2000, gcj02, bd09 or EPSG:code."),
+                              code="crs_missing")
     key = re.sub(r"[\s_-]", "", text).lower()
     if key in UNSHIFT:
         return Crs(name=key, epsg=None, shifted=True)
@@ -151,7 +155,8 @@ def parse_crs(text: str | None) -> Crs:
     if match := re.fullmatch(r"epsg:(\d{1,6})", key):
         return crs_from_epsg(int(match[1]))
     shown = repr(text if len(text) <= 40 else text[:40] + "…")  # a file's WKT can run to kilobytes
-    raise CoordinateError(f"无法识别的坐标系 {shown}，{ACCEPTED_ZH} / unknown coordinate system {shown}: {ACCEPTED_EN}")
+    raise CoordinateError(_("Unknown coordinate system {crs}: use wgs84, cgcs2000, gcj02, bd09 or EPSG:code.").format(
+        crs=shown), code="unknown_crs")
 
 
 def to_storage(xs: ArrayLike, ys: ArrayLike, crs: Crs) -> tuple[Array, Array]:
@@ -221,38 +226,39 @@ def _describe(codes: list[int]) -> str:
     return "EPSG:" + ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in runs)
 
 
-def _diagnose(x: float, y: float, crs: Crs) -> str:
-    """Why (x, y) does not fit `crs`: the likely mistake, most specific first."""
+def _diagnose(x: float, y: float, crs: Crs) -> tuple[str, str]:
+    """Why (x, y) does not fit `crs`, the likely mistake, most specific first: (code, message)."""
     if not (np.isfinite(x) and np.isfinite(y)):
-        return "坐标必须是有限数字 / coordinates must be finite numbers"
+        return "coordinates_not_finite", _("Coordinates must be finite numbers.")
     area = _area(crs)
     if area is None:
-        return f"坐标系 {crs.label} 不适用于中国 / {crs.label} is not used in China"
+        return "crs_not_used_in_china", _("The coordinate system {crs} is not used in China.").format(crs=crs.label)
     if _fits(np.array(y), np.array(x), crs):
-        return (f"x={x}, y={y} 交换后才在 {crs.label} 的范围内，经纬度（x/y）是否写反了？"
-                f" / the point fits {crs.label} only when swapped: are lon and lat (x and y) swapped?")
+        return "axes_swapped", _("x={x}, y={y} fits {crs} only when swapped: are lon and lat (x and y) swapped?"
+                                 ).format(x=x, y=y, crs=crs.label)
     if crs.geographic and max(abs(x), abs(y)) > METRE_LIKE:
         zones = _fitting_zones(x, y, crs)
-        return (f"x={x}, y={y} 像是以米为单位的投影坐标，却声明为经纬度 {crs.label}"
-                + (f"，符合 {_describe(zones)}" if zones else "")
-                + f" / the values look like projected metres declared as degrees in {crs.label}"
-                + (f"; they fit {_describe(zones)}" if zones else ""))
+        if zones:
+            return "metres_as_degrees", _("x={x}, y={y} look like projected metres declared as degrees in {crs}; "
+                                          "they fit {zones}.").format(x=x, y=y, crs=crs.label, zones=_describe(zones))
+        return "metres_as_degrees", _("x={x}, y={y} look like projected metres declared as degrees in {crs}."
+                                      ).format(x=x, y=y, crs=crs.label)
     if crs.geographic and not (abs(x) <= 180 and abs(y) <= 90):
-        return f"经纬度超出范围：lon={x}, lat={y} / longitude or latitude out of range"
+        return "lonlat_out_of_range", _("Longitude or latitude out of range: lon={x}, lat={y}.").format(x=x, y=y)
     if not crs.geographic and abs(x) <= 180 and abs(y) <= 90:
-        return (f"x={x}, y={y} 像是经纬度（度），却声明为投影坐标系 {crs.label}"
-                f" / the values look like degrees declared in the projected system {crs.label}")
+        return "degrees_as_metres", _("x={x}, y={y} look like degrees declared in the projected system {crs}."
+                                      ).format(x=x, y=y, crs=crs.label)
     if not crs.geographic and (zones := _fitting_zones(x, y, crs)):
-        return (f"高斯-克吕格分带或带号可能有误：x={x}, y={y} 不在 {crs.label} 内，符合 {_describe(zones)}"
-                f" / wrong Gauss-Krüger zone or zone prefix? the point is outside {crs.label}"
-                f" but fits {_describe(zones)}")
+        return "wrong_zone", _("Wrong Gauss-Krüger zone or zone prefix? x={x}, y={y} is outside {crs} but fits "
+                               "{zones}.").format(x=x, y=y, crs=crs.label, zones=_describe(zones))
     lon, lat = to_storage(x, y, crs)
     west, south, east, north = area
     where = f"lon={float(lon):.6f}, lat={float(lat):.6f}"
     if crs.geographic:
-        return f"坐标不在中国境内：{where} / point is outside China"
-    return (f"坐标超出 {crs.label} 的适用范围（经度 {west:g}~{east:g}，纬度 {south:g}~{north:g}）：{where}"
-            f" / the point is outside the area of use of {crs.label} in China")
+        return "outside_china", _("The point is outside China: {where}.").format(where=where)
+    return "outside_crs_area", _("The point is outside the area of use of {crs} in China (longitude {west}~{east}, "
+                                 "latitude {south}~{north}): {where}.").format(
+        crs=crs.label, west=f"{west:g}", east=f"{east:g}", south=f"{south:g}", north=f"{north:g}", where=where)
 
 
 def check_in_area(xs: ArrayLike, ys: ArrayLike, crs: Crs, features: ArrayLike | None = None) -> None:
@@ -266,10 +272,10 @@ def check_in_area(xs: ArrayLike, ys: ArrayLike, crs: Crs, features: ArrayLike | 
     if bad.size == 0:
         return
     i = int(bad[0])
-    reason = _diagnose(float(x.flat[i]), float(y.flat[i]), crs)
+    code, reason = _diagnose(float(x.flat[i]), float(y.flat[i]), crs)
     if x.ndim == 0:
-        raise CoordinateError(reason)
-    raise CoordinateError(reason, feature=i if features is None else int(np.ravel(features)[i]), index=i)
+        raise CoordinateError(reason, code=code)
+    raise CoordinateError(reason, code=code, feature=i if features is None else int(np.ravel(features)[i]), index=i)
 
 
 def parse_point(x: str | float | None, y: str | float | None, crs: str | None = None) -> ParsedPoint:
@@ -277,7 +283,7 @@ def parse_point(x: str | float | None, y: str | float | None, crs: str | None = 
     try:
         fx, fy = float(x), float(y)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise CoordinateError("坐标必须是数字 / coordinates must be numbers") from None
+        raise CoordinateError(_("Coordinates must be numbers."), code="coordinates_not_numbers") from None
     parsed = parse_crs(crs or "cgcs2000")
     check_in_area(fx, fy, parsed)
     lon, lat = to_storage(fx, fy, parsed)

@@ -3,6 +3,7 @@
 The same form and service as the export page: the file in the response body, or 400 with the reasons.
 """
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -45,7 +46,8 @@ class ExportInput(Input):
         crs = data.get("crs") or ""
         if crs and crs not in dict(CRS_CHOICES):
             if data.get("epsg"):
-                raise serializers.ValidationError({"crs": "crs 已给出 EPSG 代码时不要再填 epsg / give the code once"})
+                raise serializers.ValidationError(
+                    {"crs": _("crs already gives the EPSG code: leave epsg empty.")}, code="epsg_given_twice")
             data = {**data, "crs": "other", "epsg": crs}
         return data
 

@@ -1,6 +1,7 @@
 """The export form (数据导出), also used to validate the API's query parameters."""
 from django import forms
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from geogrid.accounts.selectors import area_code_prefix, departments_visible_to
 from geogrid.areas.models import Area
@@ -35,11 +36,12 @@ class ExportForm(forms.Form):
         """Adds `parsed_crs`: the named CRS or the EPSG code typed in."""
         data = super().clean()
         if data.get("format") == "xlsx" and data.get("target") != "grids":
-            self.add_error("format", "Excel 台账只用于网格 / the XLSX ledger is for grids")
+            self.add_error("format", forms.ValidationError(_("The Excel ledger is for grids only."),
+                                                           code="ledger_grids_only"))
         if "crs" in data:
             other = data["crs"] == "other"
             try:
                 data["parsed_crs"] = parse_crs(data.get("epsg") if other else data["crs"] or "cgcs2000")
             except CoordinateError as error:
-                self.add_error("epsg" if other else "crs", str(error))
+                self.add_error("epsg" if other else "crs", forms.ValidationError(str(error), code=error.code))
         return data

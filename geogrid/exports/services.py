@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from django.contrib.auth.models import AnonymousUser, User
+from django.utils.translation import gettext as _
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -45,7 +46,11 @@ EXTRA_COLUMNS = {"grids": ["building_count", "household_count", "resident_househ
 
 
 class ExportError(ValueError):
-    """The export cannot be made as asked; the message says why."""
+    """The export cannot be made as asked: a stable `code` and the message (gettext, Chinese by default)."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -86,7 +91,8 @@ def _rows(target: str, area_code: str | None, department_code: str | None) -> tu
         rows = rows.filter(community__code__startswith=Area.code_prefix(area_code)) if area_code else rows
         return rows, lambda s: {"name": s.name, "kind": s.kind, "address": s.address,
                                 "opening_hours": s.opening_hours}
-    raise ExportError(f"不支持导出 {target}，可选：grids、areas、business_grids、stations / unknown target")
+    raise ExportError(_("Cannot export {target}; the targets: grids, areas, business_grids, stations.").format(
+        target=target), code="unknown_target")
 
 
 def _geometry_of(row) -> shapely.Geometry:
@@ -98,16 +104,17 @@ def export_layer(target: str, fmt: str, crs: Crs, *, area_code: str | None = Non
                  department_code: str | None = None, user: User | AnonymousUser | None = None) -> ExportFile:
     """Write the target's current rows (inside `area_code`) to a temporary file in `fmt` and `crs`."""
     if fmt not in FORMATS:
-        raise ExportError(f"不支持的格式 {fmt}，可选：{', '.join(FORMATS)} / unknown format")
+        raise ExportError(_("Unsupported format {format}; the formats: {formats}.").format(
+            format=fmt, formats=", ".join(FORMATS)), code="unknown_format")
     driver, suffix, content_type = FORMATS[fmt]
     if fmt == "xlsx":
         if target != "grids":
-            raise ExportError("XLSX 台账仅用于网格 / the XLSX ledger is for grids")
+            raise ExportError(_("The XLSX ledger is for grids only."), code="ledger_grids_only")
         return _grid_ledger(area_code, user)
     rows, read = _rows(target, area_code, department_code)
     rows = list(rows)
     if not rows:
-        raise ExportError("所选范围内没有数据 / nothing to export in that area")
+        raise ExportError(_("There is nothing to export in the area chosen."), code="nothing_to_export")
     records = [read(r) for r in rows]
     geoms = np.array([_geometry_of(r) for r in rows], dtype=object)
     geoms = shapely.transform(geoms, lambda xy: np.column_stack(from_storage(xy[:, 0], xy[:, 1], crs)))
@@ -155,7 +162,7 @@ def _grid_ledger(area_code: str | None, user: User | AnonymousUser | None) -> Ex
     grids = Grid.objects.current().select_related("community", "parent").prefetch_related("staff").order_by("code")
     grids = list(grids.in_area(area_code) if area_code else grids)
     if not grids:
-        raise ExportError("所选范围内没有网格 / no grids in that area")
+        raise ExportError(_("There are no grids in the area chosen."), code="nothing_to_export")
     book = Workbook()
     sheet = book.active
     sheet.title = "网格台账"
@@ -189,17 +196,18 @@ def export_for_user(user: User, target: str, fmt: str, crs: Crs, *, area_code: s
     """
     prefix = area_code_prefix(user)
     if prefix is None:
-        raise ExportError("您的账号没有负责区域，不能导出 / your account has no area")
+        raise ExportError(_("Your account has no area: it cannot export."), code="no_scope")
     if area_code is None and prefix:
         area_code = area_of(user).code
     if area_code and not Area.code_prefix(area_code).startswith(prefix):
-        raise ExportError(f"区域 {area_code} 不在您的负责范围内 / area outside your scope")
+        raise ExportError(_("The area {code} is outside your area.").format(code=area_code), code="outside_scope")
     if target == "business_grids":
         allowed = departments_visible_to(user)
         if department_code is None and allowed.count() == 1:
             department_code = allowed.get().code
         if prefix and not allowed.filter(code=department_code).exists():
-            raise ExportError("只能导出本部门或您所服务部门的业务网格 / pick your own department or one you serve")
+            raise ExportError(_("Only the business grids of your own department or of one you serve can be exported."),
+                              code="department_not_visible")
     exported = export_layer(target, fmt, crs, area_code=area_code, department_code=department_code, user=user)
     ExportRecord.objects.create(user=user, target=target, format=fmt, crs=crs.name, area_code=area_code or "",
                                 department_code=department_code or "", count=exported.count)

@@ -1,5 +1,6 @@
 """The export page: pick what, which format, which CRS and which area; the file downloads at once."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -22,7 +23,7 @@ def run_form(form: ExportForm, user) -> FileResponse | None:
         exported = export_for_user(user, data["target"], data["format"], data["parsed_crs"],
                                    area_code=data["area"] or None, department_code=data["department"] or None)
     except ExportError as error:
-        form.add_error(None, str(error))
+        form.add_error(None, ValidationError(str(error), code=error.code))
         return None
     return download(exported)
 

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import shapely
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
@@ -25,7 +26,6 @@ from geogrid.coverage.selectors import rules_for
 from geogrid.grids.models import Grid
 from geogrid.imports.validation import CheckedFeature, Problem
 
-COVERAGE_POINTER = "请在导入后用 manage.py validate_coverage --area {code}（或“覆盖检查”页面）复核并修复"
 
 
 def _point_in_file(point: shapely.Point, crs: Crs) -> tuple[float, float]:
@@ -72,17 +72,19 @@ def building_key_problems(rows: list[CheckedFeature], keys: BuildingKeys, mode: 
     stored = keys.lookup(values)
     for row, value in zip(rows, values):
         if keys.key == "id" and not value.isdigit():
-            problems.append(_problem(row, f"楼栋ID应为 GeoGrid 的楼栋编号（整数），实为 {value!r} / id must be a "
-                                          "building id", "bad_key", crs))
+            problems.append(_problem(row, _("The building id must be a GeoGrid building number (an integer), not "
+                                            "{value}.").format(value=repr(value)), "bad_key", crs))
         elif mode == "create" and value in stored:
-            problems.append(_problem(row, f"楼栋 {keys.key} {value} 已存在（楼栋ID {'、'.join(map(str, stored[value]))}）；"
-                                          f"重新导入请用 --mode update / duplicate key", "duplicate_key", crs))
+            problems.append(_problem(row, _("The building {key} {value} already exists (building id {ids}); import it "
+                                            "again with --mode update.").format(
+                key=keys.key, value=value, ids="、".join(map(str, stored[value]))), "duplicate_key", crs))
         elif mode == "update" and len(stored.get(value, ())) > 1:
-            problems.append(_problem(row, f"地址 {value} 对应 {len(stored[value])} 栋已有楼栋（楼栋ID "
-                                          f"{'、'.join(map(str, stored[value]))}），无法确定更新哪一栋；请按楼栋ID导入"
-                                          "（--key id）/ ambiguous key", "ambiguous_key", crs))
+            problems.append(_problem(row, _("The address {value} matches {count} stored buildings (building id {ids}): "
+                                            "which one to update is unclear; import by building id (--key id).").format(
+                value=value, count=len(stored[value]), ids="、".join(map(str, stored[value]))), "ambiguous_key", crs))
         elif mode == "update" and keys.key == "id" and value not in stored:
-            problems.append(_problem(row, f"楼栋ID {value} 不存在 / unknown building id", "unknown_key", crs))
+            problems.append(_problem(row, _("There is no building id {value}.").format(value=value), "unknown_key",
+                                     crs))
     return problems
 
 
@@ -120,31 +122,35 @@ def check_grids(rows: list[CheckedFeature], mode: str, crs: Crs) -> tuple[list[P
         v = row.values
         community = communities.get(v["community_code"])
         if community is None:
-            errors.append(_problem(row, f"社区/村 {v['community_code']} 不存在 / unknown community", "unknown_community", crs))
+            errors.append(_problem(row, _("There is no community or village {code}.").format(code=v["community_code"]),
+                                   "unknown_community", crs))
             continue
         if v["level"] not in (1, 2, 3):
-            errors.append(_problem(row, f"网格层级应为 1、2 或 3，实为 {v['level']} / level must be 1-3", "bad_level", crs))
+            errors.append(_problem(row, _("The grid level must be 1, 2 or 3, not {level}.").format(level=v["level"]),
+                                   "bad_level", crs))
             continue
         existing = stored.get(v["code"])
         if existing is not None and mode == "create":
-            errors.append(_problem(row, f"网格编码 {v['code']} 已存在；重新导入请用 --mode update 或 replace / "
-                                        "duplicate key", "duplicate_key", crs))
+            errors.append(_problem(row, _("The grid code {code} already exists; import it again with --mode update or "
+                                          "replace.").format(code=v["code"]), "duplicate_key", crs))
         elif existing is not None and existing.community.code != v["community_code"]:
-            errors.append(_problem(row, f"网格 {v['code']} 属于社区 {existing.community.code}，不能改到 "
-                                        f"{v['community_code']} / a grid cannot change community", "community_changed", crs))
+            errors.append(_problem(row, _("The grid {code} belongs to the community {community}: it cannot move to "
+                                          "{other}.").format(code=v["code"], community=existing.community.code,
+                                                             other=v["community_code"]), "community_changed", crs))
         pairs.append((row, row.geometry, _shape(community.geom), "outside_community",
                       partial(GRID_OUTSIDE_COMMUNITY.message, grid=v["code"], community=community.name,
                               community_code=community.code)))
         if v["level"] > 1:
             parent = _parent(row, by_code, stored, mode, communities)
             if parent is None:
-                errors.append(_problem(row, f"上级网格 {v['parent_code'] or '(未填)'} 不存在 / unknown parent grid",
-                                       "unknown_parent", crs))
+                errors.append(_problem(row, _("There is no parent grid {code}.").format(
+                    code=v["parent_code"] or _("(not given)")), "unknown_parent", crs))
                 continue
             level, parent_community, geometry = parent
             if level != v["level"] - 1 or parent_community != v["community_code"]:
-                errors.append(_problem(row, f"上级网格 {v['parent_code']} 应为同一社区的 {v['level'] - 1} 级网格 / "
-                                            "the parent must be one level up in the same community", "bad_parent", crs))
+                errors.append(_problem(row, _("The parent grid {code} must be a level {level} grid of the same "
+                                              "community.").format(code=v["parent_code"], level=v["level"] - 1),
+                                       "bad_parent", crs))
                 continue
             pairs.append((row, row.geometry, geometry, "outside_parent",
                           partial(GRID_OUTSIDE_PARENT.message, grid=v["code"], parent=v["parent_code"])))
@@ -197,7 +203,7 @@ def _overhangs(pairs: list[_Pair], crs: Crs) -> list[Problem]:
         found = cursor.fetchall()
     problems = []
     for n, area, wkb in found:
-        row, _, _, code, message = pairs[n]
+        row, _inner, _outer, code, message = pairs[n]
         piece = shapely.from_wkb(bytes(wkb))
         problems.append(_problem(row, f"{message(area_m2=area)}（数据库将拒绝写入）", code, crs,
                                  piece.point_on_surface(), piece))
@@ -212,7 +218,8 @@ def _coverage_warnings(rows: list[CheckedFeature], mode: str, communities: dict[
     for code, community in sorted(communities.items()):
         layer = _layer_after(community, [r for r in rows if r.values["community_code"] == code], mode)
         rules = rules_for(community)
-        pointer = COVERAGE_POINTER.format(code=code)
+        pointer = _("review and repair it after the import with manage.py validate_coverage --area {code} (or "
+                    "the coverage check page)").format(code=code)
         containers = {None: _shape(community.geom)} | {g.code: g.geometry for g in layer.values()}
         groups: dict[str | None, list[_Layer]] = defaultdict(list)
         for grid in layer.values():
@@ -223,8 +230,9 @@ def _coverage_warnings(rows: list[CheckedFeature], mode: str, communities: dict[
             for piece, message, kind, row in _pieces(containers[parent_code], members, parent_code, community):
                 if piece.area > rules.sliver_tolerance_m2 and 2 * piece.area / piece.length > rules.sliver_width_m:
                     stored = from_area_crs(piece)
-                    warnings.append(_problem(row, f"{message}，面积 {piece.area:,.1f} m²；{pointer} / {kind}", kind, crs,
-                                             stored.point_on_surface(), stored))
+                    warnings.append(_problem(row, _("{problem}, area {area} m²; {pointer}").format(
+                        problem=message, area=f"{piece.area:,.1f}", pointer=pointer), kind, crs,
+                        stored.point_on_surface(), stored))
     return warnings
 
 
@@ -253,11 +261,13 @@ def _pieces(container: shapely.Geometry, members: list[_Layer], parent_code: str
             continue
         a, b = members[i], members[j]
         for piece in _polygons(metres[codes[i]].intersection(metres[codes[j]])):
-            yield piece, f"网格 {a.code} 与 {b.code} 重叠", "overlap", a.row or b.row
-    where = f"上级网格 {parent_code}" if parent_code else f"社区 {community.name}（{community.code}）"
+            yield piece, _("The grids {a} and {b} overlap").format(a=a.code, b=b.code), "overlap", a.row or b.row
+    where = (_("the parent grid {code}").format(code=parent_code) if parent_code else
+             _("the community {name} ({code})").format(name=community.name, code=community.code))
     gaps = to_area_crs(container).difference(shapely.union_all(list(metres.values())))
     for piece in _polygons(gaps):
-        yield piece, f"{where}内有未被网格覆盖的空白", "gap", next(m.row for m in members if m.row)
+        yield piece, _("There is a gap no grid covers in {where}").format(where=where), "gap", next(
+            m.row for m in members if m.row)
 
 
 def _polygons(geometry: shapely.Geometry) -> list[shapely.Geometry]:

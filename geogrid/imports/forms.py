@@ -2,6 +2,7 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from geogrid.accounts.selectors import area_code_prefix, scope_of
 from geogrid.departments.models import Department
@@ -54,14 +55,15 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-            raise forms.ValidationError(f"文件超过 {MAX_UPLOAD_MB} MB / the file is larger than {MAX_UPLOAD_MB} MB")
+            raise forms.ValidationError(_("The file is larger than {limit} MB.").format(limit=MAX_UPLOAD_MB),
+                                        code="file_too_large")
         return upload
 
     def clean_mapping(self) -> dict[str, str]:
-        return _pairs(self.cleaned_data["mapping"], "字段=列名 / write FIELD=COLUMN")
+        return _pairs(self.cleaned_data["mapping"], _("FIELD=COLUMN"))
 
     def clean_constants(self) -> dict[str, str]:
-        return _pairs(self.cleaned_data["constants"], "字段=值 / write FIELD=VALUE")
+        return _pairs(self.cleaned_data["constants"], _("FIELD=VALUE"))
 
 
 def _pairs(text: str, shape: str) -> dict[str, str]:
@@ -72,6 +74,7 @@ def _pairs(text: str, shape: str) -> dict[str, str]:
             continue
         name, sep, value = line.partition("=")
         if not sep:
-            raise forms.ValidationError(f"“{line}” 应写成 {shape}")
+            raise forms.ValidationError(_("“{line}” should be written {shape}.").format(line=line, shape=shape),
+                                        code="bad_pair")
         pairs[name.strip()] = value.strip()
     return pairs

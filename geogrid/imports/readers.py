@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from pyogrio.errors import DataSourceError, DataLayerError
 from pyogrio.raw import open_arrow
 from pyogrio.raw import read as ogr_read
+from django.utils.translation import gettext as _
 
 from geogrid.exports.markers import declares_crs_member, read_marker
 
@@ -43,10 +44,9 @@ SHAPEFILE_MEMBERS = (".shp", ".shx", ".dbf", ".prj", ".cpg")  # what GDAL reads 
 
 
 class ReadError(Exception):
-    """The file as a whole cannot be read; the message says why (in Chinese and English), `code` when the
-    refusal has a stable one."""
+    """The file as a whole cannot be read: a stable `code` and the message (gettext, Chinese by default)."""
 
-    def __init__(self, message: str, code: str | None = None):
+    def __init__(self, message: str, *, code: str):
         super().__init__(message)
         self.code = code
 
@@ -57,6 +57,7 @@ class Feature:
     attributes: dict
     geometry: shapely.Geometry | None  # in the file's coordinates
     error: str | None = None  # a row whose geometry could not even be read
+    error_code: str | None = None  # that error's stable code
 
 
 @dataclass
@@ -117,7 +118,8 @@ def open_source(path: Path, *, layer: str | None = None, encoding: str | None = 
         return _open_table(path, TABLE_SUFFIXES[suffix], encoding)
     if suffix not in VECTOR_SUFFIXES:
         known = ", ".join(sorted({*VECTOR_SUFFIXES, *TABLE_SUFFIXES}))
-        raise ReadError(f"不支持的文件类型 {suffix or '(无扩展名)'}，支持：{known} / unsupported file type")
+        raise ReadError(_("Unsupported file type {suffix}; supported: {known}.").format(
+            suffix=suffix or _("(no extension)"), known=known), code="unsupported_format")
     fmt = VECTOR_SUFFIXES[suffix]
     dataset, notes = str(path), []
     if suffix == ".kmz":
@@ -126,16 +128,20 @@ def open_source(path: Path, *, layer: str | None = None, encoding: str | None = 
         dataset, cpg = _shapefile_in_zip(path)
         if encoding is None and not cpg:
             encoding = _detect_dbf_encoding(dataset, layer)
-            notes.append(f"压缩包内没有 .cpg 文件，按内容判定属性编码为 {encoding} / no .cpg: detected {encoding}")
+            notes.append(_("The zip holds no .cpg file: the attribute encoding, detected from the contents, is "
+                           "{encoding}.").format(encoding=encoding))
     try:
         layers = [name for name, _ in pyogrio.list_layers(dataset)]
         if layer is None and len(layers) > 1:
-            raise ReadError(f"文件含多个图层，请用 --layer 指定：{', '.join(layers)} / several layers: pick one")
+            raise ReadError(_("The file holds several layers; pick one with --layer: {layers}.").format(
+                layers=", ".join(layers)), code="several_layers")
         if layer is not None and layer not in layers:
-            raise ReadError(f"没有名为 {layer} 的图层，可选：{', '.join(layers)} / no such layer")
+            raise ReadError(_("There is no layer named {layer}; the layers: {layers}.").format(
+                layer=layer, layers=", ".join(layers)), code="unknown_layer")
         info = pyogrio.read_info(dataset, layer=layer, encoding=encoding)
     except (DataSourceError, DataLayerError) as error:
-        raise ReadError(f"无法读取文件 {path.name}：{error} / cannot read the file") from None
+        raise ReadError(_("Cannot read the file {name}: {error}").format(name=path.name, error=error),
+                        code="unreadable_file") from None
     crs = read_marker(path, fmt, info) or info["crs"]  # a GeoGrid export's GCJ-02/BD-09 marker first
     from_spec = fmt in SPEC_WGS84_FORMATS and crs == info["crs"] and not (fmt == "GeoJSON" and declares_crs_member(path))
     return SourceFile(path, fmt, layer or (layers[0] if layers else None), crs, from_spec, encoding or info["encoding"],
@@ -147,11 +153,13 @@ def _shapefile_in_zip(path: Path) -> tuple[str, bool]:
     names = check_archive(path, lambda name: name.lower().endswith(SHAPEFILE_MEMBERS), verify=True)
     shps = [n for n in names if n.lower().endswith(".shp")]
     if len(shps) != 1:
-        raise ReadError(f"压缩包中应恰有一个 .shp 文件，实有 {len(shps)} 个 / the zip must hold exactly one .shp")
+        raise ReadError(_("The zip must hold exactly one .shp file; it holds {count}.").format(count=len(shps)),
+                        code="shp_count")
     stem = shps[0][:-4].lower()
     for needed in (".shx", ".dbf"):
         if stem + needed not in {n.lower() for n in names}:
-            raise ReadError(f"压缩包缺少 {Path(shps[0]).stem}{needed} / the shapefile lacks its {needed}")
+            raise ReadError(_("The zip lacks {name}.").format(name=Path(shps[0]).stem + needed),
+                            code="shapefile_incomplete")
     return f"/vsizip/{path}/{shps[0]}", stem + ".cpg" in {n.lower() for n in names}
 
 
@@ -166,17 +174,17 @@ def check_archive(path: Path, wanted, *, verify: bool = False) -> list[str]:
             for info in members:
                 parts = info.filename.replace("\\", "/").split("/")
                 if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
-                    raise ReadError(f"压缩包中的路径 {info.filename} 不安全（含 .. 或绝对路径）/ unsafe member path",
-                                    code="archive_unsafe_path")
+                    raise ReadError(_("The path {name} in the zip is unsafe (it holds .. or is absolute).").format(
+                        name=info.filename), code="archive_unsafe_path")
             needed = [info for info in members if not info.is_dir() and wanted(info.filename)]
             size = sum(info.file_size for info in needed)
             packed = sum(info.compress_size for info in needed)
             if size > ARCHIVE_MAX_BYTES:
-                raise ReadError(f"压缩包解压后 {size // 1024 ** 2} MB，超过上限 {ARCHIVE_MAX_BYTES // 1024 ** 2} MB "
-                                "/ the archive inflates too large", code="archive_too_large")
+                raise ReadError(_("The zip inflates to {size} MB, above the limit of {limit} MB.").format(
+                    size=size // 1024 ** 2, limit=ARCHIVE_MAX_BYTES // 1024 ** 2), code="archive_too_large")
             if size > ARCHIVE_RATIO_FLOOR and size > ARCHIVE_MAX_RATIO * max(packed, 1):
-                raise ReadError(f"压缩包压缩比 {size // max(packed, 1)} 倍，超过上限 {ARCHIVE_MAX_RATIO} 倍，疑为压缩炸弹 "
-                                "/ compression ratio too high", code="archive_ratio")
+                raise ReadError(_("The zip's compression ratio is {ratio}, above the limit of {limit}: a zip bomb?"
+                                  ).format(ratio=size // max(packed, 1), limit=ARCHIVE_MAX_RATIO), code="archive_ratio")
             if verify:
                 for info in needed:
                     with archive.open(info) as member:
@@ -184,10 +192,10 @@ def check_archive(path: Path, wanted, *, verify: bool = False) -> list[str]:
                             pass
     except zipfile.BadZipFile as error:
         damaged = str(error).removeprefix("Bad CRC-32 for file ").strip("'")
-        raise ReadError(f"压缩包 {path.name} 已损坏或不完整（{damaged}）/ the zip file is damaged or truncated",
+        raise ReadError(_("The zip {name} is damaged or truncated ({member}).").format(name=path.name, member=damaged),
                         code="archive_damaged") from None
     except (EOFError, OSError, zipfile.LargeZipFile, NotImplementedError):
-        raise ReadError(f"压缩包 {path.name} 已损坏或不完整 / the zip file is damaged or truncated",
+        raise ReadError(_("The zip {name} is damaged or truncated.").format(name=path.name),
                         code="archive_damaged") from None
     return [info.filename for info in members]
 
@@ -209,7 +217,7 @@ def _open_table(path: Path, fmt: str, encoding: str | None) -> SourceFile:
         else:
             count += 1
     if not header:
-        raise ReadError(f"{path.name} 是空表 / the table is empty")
+        raise ReadError(_("{name} is an empty table.").format(name=path.name), code="empty_table")
     return SourceFile(path, fmt, None, None, False, encoding or "UTF-8", header, count)
 
 
@@ -226,10 +234,10 @@ def _table_rows(path: Path, fmt: str, encoding: str) -> Iterator[list]:
             with open(path, newline="", encoding=encoding) as handle:
                 yield from csv.reader(handle)
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise ReadError(f"无法读取表格 {path.name} / cannot read the spreadsheet") from None
+        raise ReadError(_("Cannot read the table {name}.").format(name=path.name), code="unreadable_table") from None
     except UnicodeDecodeError:
-        raise ReadError(f"{path.name} 不是 {encoding} 编码，请用 --encoding 指定（如 gbk）/ wrong encoding",
-                        code="wrong_encoding") from None
+        raise ReadError(_("{name} is not in the {encoding} encoding: name its encoding with --encoding (such as gbk)."
+                          ).format(name=path.name, encoding=encoding), code="wrong_encoding") from None
 
 
 def _column(header: list[str], candidates: tuple[str, ...]) -> int | None:
@@ -249,7 +257,7 @@ def _table_batches(source: SourceFile, size: int) -> Iterator[list[Feature]]:
         try:
             batch.append(Feature(number, attrs, _table_geometry(row, lon, lat, wkt, number)))
         except FeatureGeometryError as error:
-            batch.append(Feature(number, attrs, None, str(error)))
+            batch.append(Feature(number, attrs, None, str(error), error.code))
         if len(batch) == size:
             yield batch
             batch = []
@@ -258,7 +266,11 @@ def _table_batches(source: SourceFile, size: int) -> Iterator[list[Feature]]:
 
 
 class FeatureGeometryError(ValueError):
-    """A row's coordinates or WKT cannot be read."""
+    """A row's coordinates or WKT cannot be read: a stable `code` and the message."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def _table_geometry(row: list, lon: int | None, lat: int | None, wkt: int | None, number: int):
@@ -266,10 +278,12 @@ def _table_geometry(row: list, lon: int | None, lat: int | None, wkt: int | None
         try:
             return shapely.from_wkt(str(row[wkt]))
         except shapely.errors.GEOSException:
-            raise FeatureGeometryError(f"第 {number} 行的 WKT 无法解析 / row {number}: unreadable WKT") from None
+            raise FeatureGeometryError(_("The WKT of row {number} cannot be read.").format(number=number),
+                                       code="unreadable_wkt") from None
     if lon is not None and lat is not None and row[lon] not in (None, "") and row[lat] not in (None, ""):
         try:
             return shapely.Point(float(row[lon]), float(row[lat]))
         except (TypeError, ValueError):
-            raise FeatureGeometryError(f"第 {number} 行的经纬度不是数字 / row {number}: coordinates are not numbers") from None
+            raise FeatureGeometryError(_("The longitude and latitude of row {number} are not numbers.").format(
+                number=number), code="coordinates_not_numbers") from None
     return None

@@ -24,6 +24,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from geogrid.accounts.selectors import scope_of
 from geogrid.areas.models import Area
@@ -115,7 +116,8 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
     notes: list[str] = []
     try:
         if schema is None:
-            raise _Failed([Problem(None, f"未知的导入内容 {options.target}，可选：{', '.join(SCHEMAS)} / unknown target")])
+            raise _Failed([Problem(None, _("Unknown import target {target}; the targets: {targets}.").format(
+                target=options.target, targets=", ".join(SCHEMAS)), code="unknown_target")])
         key = _check_mode(schema, options, user)
         source = _open(path, options)
         notes += source.notes
@@ -125,7 +127,7 @@ def run_import(path: Path, options: ImportOptions, *, user: User | None = None, 
         columns, column_errors = resolve_columns(schema, [*source.columns, *options.constants],
                                                  options.mapping | {name: name for name in options.constants})
         if column_errors:
-            raise _Failed([Problem(None, e) for e in column_errors])
+            raise _Failed(column_errors)
         _check_all(source, schema, columns, crs, options, key, repairs, reporter)
         rows = None
         if schema.target == "grids":
@@ -147,18 +149,19 @@ def _check_mode(schema: Schema, options: ImportOptions, user: User | None) -> st
     """The key the import matches rows by, once the mode and key are known to fit the target (and the user,
     `_permission_refusal`)."""
     if options.mode not in ImportJob.Mode.values:
-        raise _Failed([Problem(None, f"未知的导入方式 {options.mode}，可选：{'、'.join(ImportJob.Mode.values)} / "
-                                     "unknown mode", code="unknown_mode")])
+        raise _Failed([Problem(None, _("Unknown import mode {mode}; the modes: {modes}.").format(
+            mode=options.mode, modes="、".join(ImportJob.Mode.values)), code="unknown_mode")])
     if options.mode not in schema.modes:
-        raise _Failed([Problem(None, f"{schema.label}只能以 {'、'.join(schema.modes)} 方式导入，不支持 {options.mode}"
-                                     " / mode not supported for this target", code="mode_not_supported")])
+        raise _Failed([Problem(None, _("{target} can only be imported in the modes {modes}, not {mode}.").format(
+            target=schema.label, modes="、".join(schema.modes), mode=options.mode), code="mode_not_supported")])
     refusal = _permission_refusal(schema, options.mode, user)
     if refusal is not None:
         raise _Failed([refusal])
     key = options.key or schema.key
     if options.key and options.key not in (schema.key, *schema.keys):
-        raise _Failed([Problem(None, f"{schema.label}只能按 {'、'.join(dict.fromkeys((schema.key, *schema.keys)))} "
-                                     f"匹配，不能按 {options.key} / unknown key", code="unknown_key")])
+        raise _Failed([Problem(None, _("{target} can only be matched by {keys}, not by {key}.").format(
+            target=schema.label, keys="、".join(dict.fromkeys((schema.key, *schema.keys))), key=options.key),
+            code="unknown_key")])
     return key
 
 
@@ -221,21 +224,24 @@ def _resolve_crs(source: SourceFile, options: ImportOptions, notes: list[str]):
         given = parse_crs(options.crs) if options.crs else None
         declared = parse_crs(source.crs) if source.crs else None
     except CoordinateError as error:
-        raise _Failed([Problem(None, str(error))]) from None
+        raise _Failed([Problem(None, str(error), code=error.code)]) from None
     schema = SCHEMAS[options.target]
     if schema.geometry is GeometryKind.NONE and source.format in ("CSV", "XLSX"):
         return parse_crs("cgcs2000")  # a table without geometry: nothing to transform
     if declared and given and declared != given and not source.crs_from_spec:
-        raise _Failed([Problem(None, f"文件自带坐标系 {declared.name}，与指定的 {given.name} 不一致；以文件为准时请勿指定 "
-                                     f"--crs / the file declares {declared.name}, not {given.name}", code="crs_mismatch")])
+        raise _Failed([Problem(None, _("The file declares the coordinate system {declared}, not the {given} given; "
+                                       "to go by the file, give no --crs.").format(declared=declared.name,
+                                                                                   given=given.name),
+                               code="crs_mismatch")])
     if given:
         if declared and source.crs_from_spec and declared != given:
-            notes.append(f"{source.format} 按规范为 WGS84，按指定改用 {given.name} / {source.format} read as {given.name}")
+            notes.append(_("{format} is WGS84 by its specification: read as {crs}, as given.").format(
+                format=source.format, crs=given.name))
         return given
     if declared:
         return declared
-    raise _Failed([Problem(None, "文件没有坐标系信息，请用 --crs 指定（如 EPSG:4545、cgcs2000、wgs84、gcj02、bd09）"
-                                 " / the file has no CRS: name one with --crs")])
+    raise _Failed([Problem(None, _("The file declares no coordinate system: name it with --crs (such as EPSG:4545, "
+                                   "cgcs2000, wgs84, gcj02, bd09)."), code="crs_missing")])
 
 
 def _checked_batches(source: SourceFile, schema: Schema, columns: dict[str, str], crs, fix: bool,
@@ -266,8 +272,8 @@ def _check_all(source: SourceFile, schema: Schema, columns: dict[str, str], crs,
         for row in rows:
             value = row.values[key] if key else None
             if value is not None and value in keys:
-                errors.append(Problem(row.number, f"{key} {value} 与第 {keys[value]} 个要素重复 / duplicate {key}",
-                                      row.raw.attributes, code="duplicate_key"))
+                errors.append(Problem(row.number, _("{key} {value} repeats feature {number}.").format(
+                    key=key, value=value, number=keys[value]), row.raw.attributes, code="duplicate_key"))
             elif value is not None:
                 keys[value] = row.number
         if stored is not None:
@@ -278,7 +284,7 @@ def _check_all(source: SourceFile, schema: Schema, columns: dict[str, str], crs,
     if errors:
         raise _Failed(errors)
     if not good:
-        raise _Failed([Problem(None, "文件中没有要素 / the file has no features")])
+        raise _Failed([Problem(None, _("The file has no features."), code="no_features")])
 
 
 def _to_storage(rows: list[CheckedFeature], crs) -> list[Problem]:
@@ -294,7 +300,7 @@ def _to_storage(rows: list[CheckedFeature], crs) -> list[Problem]:
     except CoordinateError as error:
         row = with_geometry[index[error.index]]
         return [Problem(row.number, str(error), row.raw.attributes,
-                        (float(coords[error.index, 0]), float(coords[error.index, 1])))]
+                        (float(coords[error.index, 0]), float(coords[error.index, 1])), error.code)]
     transformed = shapely.transform(geoms, lambda xy: np.column_stack(to_storage(xy[:, 0], xy[:, 1], crs)))
     for row, geom in zip(with_geometry, transformed):
         row.geometry = geom
@@ -371,7 +377,7 @@ def _scope_area(user: User | None) -> Area | None:
         return None
     scope = scope_of(user)
     if scope is None:
-        raise WriteError([Problem(None, "您的账号没有负责区域，不能导入 / your account has no area")])
+        raise WriteError([Problem(None, _("Your account has no area: it cannot import."), code="no_scope")])
     return scope.area or scope.department.area
 
 
@@ -380,7 +386,8 @@ def _department(options: ImportOptions) -> Department | None:
         return None
     department = Department.objects.filter(code=options.department_code).first()
     if department is None:
-        raise WriteError([Problem(None, f"部门 {options.department_code} 不存在 / unknown department")])
+        raise WriteError([Problem(None, _("There is no department {code}.").format(code=options.department_code),
+                                  code="unknown_department")])
     return department
 
 
@@ -501,13 +508,13 @@ def undo_import(*, job: ImportJob, user: User | None = None) -> ImportJob:
     import that did not write, and `undo_blocked` (naming what depends on it) otherwise."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.SUCCEEDED:
-        raise UndoRefused(f"导入记录 #{job.pk} 的状态为“{job.get_status_display()}”，只能撤销已成功写入的导入 / "
-                          "only a succeeded import can be undone", code="not_undoable")
+        raise UndoRefused(_("The import #{job} is “{status}”: only an import that wrote its rows can be undone."
+                            ).format(job=job.pk, status=job.get_status_display()), code="not_undoable")
     records = list(job.features.all())
     blockers = _dependents(job, records)
     if blockers:
-        raise UndoRefused(f"不能撤销导入 #{job.pk}：{'；'.join(blockers)}。请先撤销后来的导入或调整 / "
-                          "something later depends on this import", blockers=blockers)
+        raise UndoRefused(_("The import #{job} cannot be undone: {blockers}. Undo the later imports or edits first."
+                            ).format(job=job.pk, blockers="；".join(blockers)), blockers=blockers)
     generation = None
     try:
         with pghistory.context(reason=f"undo import {job.pk}"):

@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 
 import shapely
+from django.utils.translation import gettext as _
 
 from geogrid.imports.readers import Feature
 from geogrid.imports.schemas import Field, GeometryKind, Schema
@@ -44,18 +45,22 @@ class CheckedFeature:
     raw: Feature
 
 
-def resolve_columns(schema: Schema, columns: list[str], mapping: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def resolve_columns(schema: Schema, columns: list[str],
+                    mapping: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
     """Which source column feeds each schema field: `--map` first, then the field name and its aliases
-    (case-insensitive). Returns the mapping and the errors (unknown targets, missing required fields)."""
-    errors: list[str] = []
+    (case-insensitive). Returns the mapping and the problems of the whole file (`unknown_field`,
+    `unknown_column`, `required`)."""
+    errors: list[Problem] = []
     by_lower = {c.lower(): c for c in columns}
     resolved: dict[str, str] = {}
     known = {f.name for f in schema.fields}
     for target, source in mapping.items():
         if target not in known:
-            errors.append(f"--map 中的 {target} 不是{schema.label}的字段（可用：{', '.join(sorted(known))}）/ unknown field")
+            errors.append(Problem(None, _("{field} in --map is not a field of {target} (the fields: {fields}).").format(
+                field=target, target=schema.label, fields=", ".join(sorted(known))), code="unknown_field"))
         elif source.lower() not in by_lower:
-            errors.append(f"--map {target}={source}：文件中没有列 {source} / no such column")
+            errors.append(Problem(None, _("--map {field}={column}: the file has no column {column}.").format(
+                field=target, column=source), code="unknown_column"))
         else:
             resolved[target] = by_lower[source.lower()]
     for f in schema.fields:
@@ -65,8 +70,9 @@ def resolve_columns(schema: Schema, columns: list[str], mapping: dict[str, str])
         if column is not None:
             resolved[f.name] = column
         elif f.required:
-            errors.append(f"缺少必填字段 {f.name}（可用 --map {f.name}=列名 指定；文件中的列：{', '.join(columns)}）"
-                          f" / required field {f.name} is missing")
+            errors.append(Problem(None, _("The required field {field} is missing (name its column with --map "
+                                          "{field}=COLUMN; the file's columns: {columns}).").format(
+                field=f.name, columns=", ".join(columns)), code="required"))
     return resolved, errors
 
 
@@ -77,22 +83,23 @@ def _blank(raw) -> bool:
 def _coerce(f: Field, raw) -> tuple[object, str | None]:
     if _blank(raw):
         if f.required:
-            return None, f"必填字段 {f.name} 为空 / required field {f.name} is empty"
+            return None, _("The required field {field} is empty.").format(field=f.name)
         return f.default, None
     if f.type is int:
         try:
             number = float(raw)
         except (TypeError, ValueError):
-            return None, f"{f.name} 应为整数，实为 {raw!r} / {f.name} must be an integer"
+            return None, _("{field} must be an integer, not {value}.").format(field=f.name, value=repr(raw))
         if number != int(number) or number < 0:
-            return None, f"{f.name} 应为非负整数，实为 {raw!r} / {f.name} must be a non-negative integer"
+            return None, _("{field} must be a non-negative integer, not {value}.").format(field=f.name, value=repr(raw))
         return int(number), None
     value = str(int(raw) if isinstance(raw, float) and raw == int(raw) else raw).strip()
     if f.choices:
         words = dict(f.choices) | {v: v for _, v in f.choices}
         if value not in words:
             allowed = "、".join(dict.fromkeys([*dict(f.choices), *words.values()]))
-            return None, f"{f.name} 的值 {value!r} 不在可选值中（{allowed}）/ {f.name}: unknown value"
+            return None, _("The value {value} of {field} is not one of {allowed}.").format(
+                value=repr(value), field=f.name, allowed=allowed)
         value = words[value]
     return value, None
 
@@ -104,7 +111,7 @@ def check_feature(feature: Feature, schema: Schema, columns: dict[str, str], fix
     problems: list[Problem] = []
     attrs = feature.attributes
 
-    def problem(message: str, location=None, code: str | None = None) -> None:
+    def problem(message: str, location=None, code: str = "invalid_geometry") -> None:
         problems.append(Problem(feature.number, message, attrs, location, code))
 
     values = {}
@@ -123,37 +130,41 @@ def check_feature(feature: Feature, schema: Schema, columns: dict[str, str], fix
 def _check_geometry(feature: Feature, schema: Schema, fix: bool, problem, repairs: list[Problem]):
     geom = feature.geometry
     if feature.error:
-        problem(feature.error)
+        problem(feature.error, code=feature.error_code or "unreadable_geometry")
         return None
     if schema.geometry is GeometryKind.NONE:
         return None
     if geom is None:
-        problem("几何为空 / the geometry is empty or missing")
+        problem(_("The geometry is empty or missing."), code="geometry_missing")
         return None
     if geom.geom_type not in ACCEPTED_TYPES[schema.geometry]:
         wanted = "、".join(sorted(ACCEPTED_TYPES[schema.geometry]))
-        problem(f"几何类型为 {geom.geom_type}，{schema.label}需要 {wanted} / wrong geometry type", _anchor(geom))
+        problem(_("The geometry is a {type}; {target} need {wanted}.").format(
+            type=geom.geom_type, target=schema.label, wanted=wanted), _anchor(geom), code="wrong_geometry_type")
         return None
     if shapely.has_z(geom) or shapely.has_m(geom):
         if not fix:
-            problem("几何含 Z/M 坐标，请用 --fix 去除 / 3D or measured coordinates; --fix drops them", _anchor(geom))
+            problem(_("The geometry has Z/M coordinates: --fix drops them."), _anchor(geom), code="z_or_m")
             return None
         geom = shapely.force_2d(geom)
-        repairs.append(Problem(feature.number, "已去除 Z/M 坐标 / dropped Z/M coordinates", feature.attributes))
+        repairs.append(Problem(feature.number, _("Dropped the Z/M coordinates."), feature.attributes,
+                               code="dropped_z_or_m"))
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         location = _reason_location(reason) or _anchor(geom)
         if not fix:
-            problem(f"几何无效：{reason}（可用 --fix 修复）/ invalid geometry", location)
+            problem(_("Invalid geometry: {reason} (--fix repairs it).").format(reason=reason), location)
             return None
         repaired = _polygonal(shapely.make_valid(geom)) if geom.geom_type in POLYGONAL else shapely.make_valid(geom)
         if repaired is None or repaired.is_empty:
-            problem(f"几何无效且无法修复：{reason} / invalid geometry that cannot be repaired", location)
+            problem(_("Invalid geometry that cannot be repaired: {reason}").format(reason=reason), location,
+                    code="unrepairable_geometry")
             return None
         repairs.append(Problem(
             feature.number,
-            f"已修复无效几何（{reason}），面积 {geom.area:.6g} → {repaired.area:.6g}（文件坐标单位）/ repaired with make_valid",
-            feature.attributes, location,
+            _("Repaired an invalid geometry ({reason}) with make_valid: area {before} → {after} (in the file's "
+              "units).").format(reason=reason, before=f"{geom.area:.6g}", after=f"{repaired.area:.6g}"),
+            feature.attributes, location, code="repaired_geometry",
         ))
         geom = repaired
     return geom

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from geogrid.areas.models import Area
 from geogrid.buildings.models import Building
@@ -69,7 +70,8 @@ class WriteContext:
         if self.scope is None:
             return
         prefix = Area.code_prefix(self.scope.code)
-        problems = [_problem(r, f"{c} 不在您负责的区域 {self.scope.name} 内 / outside your area")
+        problems = [_problem(r, _("{code} is not in your area {area}.").format(code=c, area=self.scope.name),
+                             "outside_scope")
                     for r in rows for c in codes(r) if c and not c.startswith(prefix)]
         if problems:
             raise WriteError(problems)
@@ -78,7 +80,8 @@ class WriteContext:
         if self.scope is None:
             return
         area = self.scope.geom
-        problems = [_problem(r, f"位置不在您负责的区域 {self.scope.name} 内 / outside your area")
+        problems = [_problem(r, _("The location is not in your area {area}.").format(area=self.scope.name),
+                             "outside_scope")
                     for r in rows if not area.covers(_geos(r.geometry).point_on_surface)]
         if problems:
             raise WriteError(problems)
@@ -98,7 +101,8 @@ def _problem(row: CheckedFeature, message: str, code: str | None = None) -> Prob
 
 
 def _taken(row: CheckedFeature, label: str, value: str) -> Problem:
-    return Problem(row.number, f"{label} {value} 已存在；重新导入请用 --mode update / {value} already exists",
+    return Problem(row.number, _("{label} {value} already exists; import it again with --mode update.").format(
+                       label=label, value=value),
                    row.raw.attributes, code="duplicate_key")
 
 
@@ -156,11 +160,13 @@ def write_areas(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
         parent_code = None if v["kind"] == "county" else v["parent_code"] or Area.parent_code_of(v["code"], v["kind"])
         parent_id = known.get(parent_code)
         if v["kind"] != "county" and parent_code is None:
-            problems.append(Problem(row.number, f"必填字段 parent_code 为空，且无法从代码 {v['code']} 推出上级区划 / "
-                                                "required field parent_code is empty", row.raw.attributes, code="required"))
+            problems.append(Problem(row.number, _("The required field parent_code is empty, and the parent area cannot "
+                                                  "be told from the code {code}.").format(code=v["code"]),
+                                    row.raw.attributes, code="required"))
             continue
         if v["kind"] != "county" and parent_id is None:
-            problems.append(Problem(row.number, f"上级区划 {parent_code} 不存在 / unknown parent area", row.raw.attributes,
+            problems.append(Problem(row.number, _("There is no parent area {code}.").format(code=parent_code),
+                                    row.raw.attributes,
                                     code="unknown_parent"))
             continue
         values = {"name": v["name"], "kind": v["kind"], "parent_id": parent_id, "geom": _multipolygon(row.geometry)}
@@ -252,8 +258,8 @@ def _end_unnamed(rows: list[CheckedFeature], file_codes: set[str], ctx: WriteCon
     for grid in ended:
         staff = [m.name for m in grid.staff.all()]
         if staff:
-            ctx.notes.append(f"网格 {grid.code} 已终止，其工作人员 {'、'.join(staff)} 不再负责任何现行网格（编码未保留）"
-                             f" / grid {grid.code} ended: its staff are no longer assigned to it")
+            ctx.notes.append(_("The grid {code} ended: its staff {staff} are no longer assigned to any current grid "
+                               "(the code was not kept).").format(code=grid.code, staff="、".join(staff)))
     return [Created.of(g, None, ImportedFeature.Action.ENDED) for g in ended]
 
 
@@ -270,13 +276,15 @@ def write_buildings(rows: list[CheckedFeature], ctx: WriteContext) -> list[Creat
         geometry = row.geometry
         if geometry.geom_type == "MultiPolygon":
             if len(geometry.geoms) != 1:
-                problems.append(_problem(row, "楼栋轮廓应为单个面 / a footprint must be one polygon"))
+                problems.append(_problem(row, _("A building footprint must be one polygon."),
+                                         "footprint_not_one_polygon"))
                 continue
             geometry = geometry.geoms[0]
         footprints.append(geometry if geometry.geom_type == "Polygon" else None)
         v = row.values
         if v["households"] and v["resident_households"] > v["households"]:
-            problems.append(_problem(row, "常住户数不能大于规划户数 / resident households exceed planned households"))
+            problems.append(_problem(row, _("The resident households cannot exceed the planned households."),
+                                     "households_exceed_planned"))
     if problems:
         raise WriteError(problems)
     points = [r.geometry if f is None else None for r, f in zip(rows, footprints)]
@@ -351,9 +359,11 @@ def _update_building(building: Building, row: CheckedFeature, footprint: shapely
 
 def write_business_grids(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
     if ctx.department is None:
-        raise WriteError([Problem(None, "导入业务网格需指定部门（--department 代码）/ name the department")])
+        raise WriteError([Problem(None, _("Business grids need their department (--department CODE)."),
+                                  code="department_required")])
     if ctx.scope is not None and not ctx.department.area.code.startswith(Area.code_prefix(ctx.scope.code)):
-        raise WriteError([Problem(None, f"部门 {ctx.department.name} 不在您负责的区域内 / not your department")])
+        raise WriteError([Problem(None, _("The department {name} is not in your area.").format(
+            name=ctx.department.name), code="outside_scope")])
     taken = set(BusinessGrid.objects.current().filter(department=ctx.department).values_list("code", flat=True))
     _refuse_taken(rows, taken, "业务网格编码")
     grids = [BusinessGrid(department=ctx.department, code=r.values["code"], name=r.values["name"],
@@ -446,8 +456,9 @@ def write_staff(rows: list[CheckedFeature], ctx: WriteContext) -> list[Created]:
             problems.append(_taken(row, "工作人员", who))
             continue
         if len(matches) > 1:
-            problems.append(Problem(row.number, f"{who} 对应 {len(matches)} 名已有工作人员，无法确定更新哪一名 / "
-                                                "ambiguous key", row.raw.attributes, code="ambiguous_key"))
+            problems.append(Problem(row.number, _("{who} matches {count} stored staff members: which one to update is "
+                                                  "unclear.").format(who=who, count=len(matches)),
+                                    row.raw.attributes, code="ambiguous_key"))
             continue
         if matches and ctx.scope is not None:
             ctx.refuse_outside([row], lambda _: list(matches[0].grids.values_list("code", flat=True)))

@@ -3,14 +3,13 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from geogrid.core.api import DomainError
 from geogrid.imports.models import ImportJob
 from geogrid.imports.schemas import SCHEMAS
 from geogrid.imports.services import ImportOptions, run_import, undo_import
-
-PHASE_LABELS = {"check": "检查 check", "write": "写入 write"}
 
 
 def _pairs(option: str, items: list[str]) -> dict[str, str]:
@@ -19,7 +18,7 @@ def _pairs(option: str, items: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
-            raise CommandError(f"{option} 应写成 字段=值，实为 {item} / {option} needs FIELD=VALUE")
+            raise CommandError(_("{option} needs FIELD=VALUE, not {item}.").format(option=option, item=item))
         pairs[name.strip()] = value.strip()
     return pairs
 
@@ -52,7 +51,7 @@ class Command(BaseCommand):
             self._undo(opts["undo"])
             return
         if file is None or opts["target"] is None:
-            raise CommandError("需要文件和 --target（或 --undo 导入记录号）")
+            raise CommandError(_("Give a file and --target (or --undo JOB_ID)."))
         options = ImportOptions(target=opts["target"], crs=opts["crs"], layer=opts["layer"],
                                 encoding=opts["encoding"], mapping=_pairs("--map", opts["map"]),
                                 department_code=opts["department"], fix=opts["fix"], dry_run=opts["dry_run"],
@@ -62,7 +61,8 @@ class Command(BaseCommand):
         def progress(phase: str, done: int, total: int) -> None:
             if verbosity < 1:
                 return
-            bar = bars.get(phase) or bars.setdefault(phase, tqdm(total=total, desc=PHASE_LABELS[phase], unit="要素"))
+            labels = {"check": _("Checking"), "write": _("Writing")}
+            bar = bars.get(phase) or bars.setdefault(phase, tqdm(total=total, desc=labels[phase], unit=_("features")))
             bar.update(done - bar.n)
 
         result = run_import(file, options, progress=progress)
@@ -70,40 +70,49 @@ class Command(BaseCommand):
             bar.close()
         self._report(result, verbosity)
         if not result.ok:
-            raise CommandError(f"导入失败，数据库未作任何改动 / import failed, nothing was written "
-                               f"({len(result.errors)} errors; log #{result.job.pk})")
+            raise CommandError(_("The import failed: nothing was written to the database ({errors} errors; log "
+                                 "#{job}).").format(errors=len(result.errors), job=result.job.pk))
 
     def _undo(self, job_id: int) -> None:
         job = ImportJob.objects.filter(pk=job_id).first()
         if job is None:
-            raise CommandError(f"导入记录 #{job_id} 不存在 / no such import job")
+            raise CommandError(_("There is no import job #{job}.").format(job=job_id))
         try:
             undo_import(job=job)
         except DomainError as error:
             raise CommandError(f"{error.message} [{error.code}]") from None
-        self.stdout.write(self.style.SUCCESS(f"已撤销导入 #{job.pk}（{job.file_name}）/ import undone"))
+        self.stdout.write(self.style.SUCCESS(_("Undid the import #{job} ({file}).").format(job=job.pk,
+                                                                                      file=job.file_name)))
 
     def _report(self, result, verbosity: int) -> None:
         for note in result.notes:
-            self.stdout.write(f"提示 note: {note}")
+            self.stdout.write(_("Note: {note}").format(note=note))
         for warning in result.warnings:
             at = f" @ {warning.location[0]:.6f},{warning.location[1]:.6f}" if warning.location else ""
             piece = f"\n    {warning.wkt}" if warning.wkt and verbosity >= 2 else ""
-            self.stdout.write(f"警告 warning [{warning.code}]: 要素 feature {warning.number}: {warning.message}{at}{piece}")
+            self.stdout.write(_("Warning [{code}]: {where}{message}").format(
+                code=warning.code or "-", where=_feature(warning.number), message=warning.message) + at + piece)
         for repair in result.repairs:
-            self.stdout.write(f"修复 repair: 要素 feature {repair.number}: {repair.message}")
+            self.stdout.write(_("Repair [{code}]: {where}{message}").format(
+                code=repair.code or "-", where=_feature(repair.number), message=repair.message))
         for error in result.errors:
-            where = f"要素 feature {error.number}: " if error.number else ""
-            where = f"[{error.code}] {where}" if error.code else where
             at = f" @ {error.location[0]:.6f},{error.location[1]:.6f}" if error.location else ""
             attrs = f"  {error.attributes}" if error.attributes and verbosity >= 1 else ""
-            self.stderr.write(f"错误 error: {where}{error.message}{at}{attrs}")
+            self.stderr.write(_("Error [{code}]: {where}{message}").format(
+                code=error.code or "-", where=_feature(error.number), message=error.message) + at + attrs)
         job = result.job
         if result.ok:
             dry = job.options.get("dry_run")
             created, updated, ended = (job.counts[k] for k in (
                 ("would_create", "would_update", "would_end") if dry else ("created", "updated", "ended")))
-            verb = "试导入通过，将 would" if dry else "已导入 done"
+            summary = (_("Dry run passed; it would create {created}, update {updated}, leave {unchanged} unchanged and "
+                         "end {ended}") if dry else
+                       _("Imported: created {created}, updated {updated}, unchanged {unchanged}, ended {ended}"))
             self.stdout.write(self.style.SUCCESS(
-                f"{verb}: 新增 created {created}，更新 updated {updated}，未变 unchanged {job.counts['unchanged']}，"
-                f"终止 ended {ended} ({job.target}, {job.mode}, CRS {job.source_crs}; log #{job.pk})"))
+                summary.format(created=created, updated=updated, unchanged=job.counts["unchanged"], ended=ended)
+                + f" ({job.target}, {job.mode}, CRS {job.source_crs}; log #{job.pk})"))
+
+
+def _feature(number: int | None) -> str:
+    """"Feature 17: " before a problem of one feature, nothing before one of the whole file."""
+    return _("Feature {number}: ").format(number=number) if number else ""
