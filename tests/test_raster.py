@@ -3,12 +3,16 @@ catalogue and their tiles answer 404 with a code, never a 500; `prepare_rasters`
 import io
 import os
 import shutil
+import warnings
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from rasterio.errors import NotGeoreferencedWarning
+from rasterio.io import MemoryFile
 
+from tiles.coords import tile_at
 from tiles.hillshade import hillshade_is_current, hillshade_path
 from tiles.layers import raster_sources
 from tiles.models import Tile
@@ -91,3 +95,32 @@ def test_prepare_rasters_skips_what_it_cannot_read_and_says_why(settings, tmp_pa
     assert "relief：已跳过（栅格图层“新地形”的文件不是 GDAL 能读取的栅格）" in out.getvalue()
     assert "gone：已跳过（栅格图层“旧地形”的文件不存在）" in out.getvalue()
     assert not hillshade_path(garbage).exists()
+
+
+def test_a_raster_that_opens_but_whose_data_is_cut_short_answers_404_not_500(settings, tmp_path, client):
+    """The catalogue only opens a file (its header is sound here, so it is listed); the tile read finds the
+    data cut short and answers `raster_unreadable`."""
+    whole = hillshade_path(raster_sources()["hillshade"].path).read_bytes()
+    cut = tmp_path / "photo.tif"
+    cut.write_bytes(whole[:len(whole) // 3])
+    configure(settings, photo={"path": cut, "style": "rgb", "label": "正射影像"})
+    bounds = client.get("/tiles/catalogue.json").json()["raster"]["photo"]["bounds"]
+    tile = tile_at((bounds[0] + bounds[2]) / 2, bounds[1] + 0.001, 15)  # the south: the file's last rows
+    response = client.get(f"/tiles/raster/photo/{tile.z}/{tile.x}/{tile.y}.png")
+    assert response.status_code == 404
+    assert response.json() == {"code": "raster_unreadable", "field": None,
+                               "message": "栅格图层“正射影像”的文件不是 GDAL 能读取的栅格"}
+
+
+def test_a_one_band_photo_is_drawn_in_grey(settings, client):
+    shade = hillshade_path(raster_sources()["hillshade"].path)
+    configure(settings, photo={"path": shade, "style": "rgb", "label": "正射影像"})
+    west, south, east, north = client.get("/tiles/catalogue.json").json()["raster"]["photo"]["bounds"]
+    tile = tile_at((west + east) / 2, (south + north) / 2, 15)
+    response = client.get(f"/tiles/raster/photo/{tile.z}/{tile.x}/{tile.y}.png")
+    assert response.status_code == 200
+    with warnings.catch_warnings(), MemoryFile(response.content) as memory, memory.open() as png:
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)  # a tile is a plain picture
+        rgba = png.read()
+    assert rgba.shape == (4, 256, 256) and (rgba[3] == 255).all()
+    assert (rgba[0] == rgba[1]).all() and (rgba[1] == rgba[2]).all() and rgba[0].std() > 0

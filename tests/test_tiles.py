@@ -29,9 +29,9 @@ from geogrid.stations.models import ServiceStation
 from tests.helpers import interior_point_of, one
 from tiles import services
 from tiles.coords import MARGIN, MVT_EXTENT, TileCoord, tile_at, tiles_covering
+from tiles.hillshade import hillshade_is_current, hillshade_path
 from tiles.layers import TILESETS, raster_sources
 from tiles.models import Tile
-from tiles.hillshade import hillshade_is_current, hillshade_path
 from tiles.raster import HILLSHADE_COLORMAP
 from tiles.selectors import render_vector_tile, tileset_epoch
 

@@ -76,8 +76,7 @@ def raster_problem(raster: RasterSource) -> RasterUnavailable | None:
     """Why the raster cannot be served now, None when it can."""
     try:
         if _file_bounds(raster.path) is None:
-            return RasterUnavailable(_("The file of the raster layer “{label}” is not a raster GDAL can read.")
-                                     .format(label=raster.label), code="raster_unreadable")
+            return raster_unreadable(raster)
         if raster.style == "hillshade" and not (hillshade_is_current(raster.path, z_factor(raster))
                                                 and _file_bounds(tile_path(raster))):
             return RasterUnavailable(_("The hillshade of the raster layer “{label}” has not been made yet: "
@@ -91,6 +90,11 @@ def raster_problem(raster: RasterSource) -> RasterUnavailable | None:
 def raster_missing(raster: RasterSource) -> RasterUnavailable:
     return RasterUnavailable(_("The file of the raster layer “{label}” is missing.").format(label=raster.label),
                              code="raster_missing")
+
+
+def raster_unreadable(raster: RasterSource) -> RasterUnavailable:
+    return RasterUnavailable(_("The file of the raster layer “{label}” is not a raster GDAL can read.")
+                             .format(label=raster.label), code="raster_unreadable")
 
 
 def z_factor(raster: RasterSource) -> float:
@@ -112,8 +116,8 @@ def empty_png() -> bytes:
 
 
 def render_raster_tile(raster: RasterSource, tile: TileCoord) -> bytes:
-    """The tile as RGBA PNG; a fully transparent one where the file has nothing. RasterioIOError when the file
-    cannot be read (FileNotFoundError-like errors included)."""
+    """The tile as RGBA PNG; a fully transparent one where the file has nothing. rasterio's and GDAL's errors
+    (OSError, RasterioError, CPLE_BaseError) when the file cannot be read."""
     with Reader(str(tile_path(raster))) as src:
         # Cubic spline when magnifying keeps the relief smooth (other methods draw the file's cells as
         # blocks), averaging when shrinking. Pixel sizes compared in the file's own units: degrees for a
@@ -125,6 +129,7 @@ def render_raster_tile(raster: RasterSource, tile: TileCoord) -> bytes:
             if raster.style == "hillshade":
                 return src.tile(tile.x, tile.y, tile.z, indexes=1, **options).render(
                     img_format="PNG", colormap=HILLSHADE_COLORMAP)
-            return src.tile(tile.x, tile.y, tile.z, indexes=(1, 2, 3), **options).render(img_format="PNG")
+            bands = (1, 2, 3) if src.dataset.count >= 3 else (1, 1, 1)  # a one-band photo in grey
+            return src.tile(tile.x, tile.y, tile.z, indexes=bands, **options).render(img_format="PNG")
         except TileOutsideBounds:
             return empty_png()

@@ -2,12 +2,13 @@
 from pathlib import Path
 
 from django.db import connection
-from rasterio.errors import RasterioIOError
+from rasterio._err import CPLE_BaseError
+from rasterio.errors import RasterioError, RasterioIOError
 
 from tiles.coords import TileCoord
 from tiles.hillshade import build_hillshade, hillshade_is_current, source_fingerprint
 from tiles.layers import ENVELOPE_SQL, RasterSource, Tileset, raster_sources
-from tiles.raster import raster_missing, raster_problem, render_raster_tile, tile_path, z_factor
+from tiles.raster import raster_missing, raster_problem, raster_unreadable, render_raster_tile, tile_path, z_factor
 from tiles.selectors import cached_tile, render_vector_tile, tile_params, tileset_epoch
 
 # Cache a vector tile only if no edit of its tileset happened or is under way since the epoch was read:
@@ -66,8 +67,8 @@ def raster_tile(raster: RasterSource, tile: TileCoord) -> bytes:
         if data is not None:
             return data
         data = render_raster_tile(raster, tile)
-    except (FileNotFoundError, RasterioIOError) as error:
-        raise raster_problem(raster) or raster_missing(raster) from error
+    except (OSError, RasterioError, CPLE_BaseError) as error:  # gone, or it opens but its data cannot be read
+        raise raster_problem(raster) or raster_unreadable(raster) from error
     with connection.cursor() as cursor:
         cursor.execute(STORE_RASTER_SQL, {**tile_params(tile), "tileset": name, "data": data, "source": source})
     return data
@@ -93,7 +94,8 @@ def prepare_dem(path: Path) -> bool:
     from it (with that raster's z factor), or with the default z factor when none does."""
     rasters = [r for r in raster_sources().values() if r.style == "hillshade" and r.path.resolve() == path.resolve()]
     rasters = rasters or [RasterSource(name="dem", path=path, style="hillshade", label=path.name)]
-    return any([prepare_raster(raster) for raster in rasters])
+    made = [prepare_raster(raster) for raster in rasters]  # every one, no short cut
+    return any(made)
 
 
 def clear_tile_cache(tileset: str | None = None) -> int:

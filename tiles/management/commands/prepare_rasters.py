@@ -3,7 +3,8 @@ or an out-of-date one (scripts/serve.sh runs it at start; `load_demo` does it fo
 from subprocess import CalledProcessError
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tiles.layers import raster_sources
 from tiles.raster import RasterUnavailable
