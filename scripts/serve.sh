@@ -36,6 +36,8 @@ geogrid_serve() {
   export GEOGRID_HTTPS="${GEOGRID_HTTPS:-0}"
   local bind="${GEOGRID_BIND:-127.0.0.1:8000}"
   mkdir -p "$ROOT/var/log"
+  log "making the hillshade of every DEM that has none or an out-of-date one (manage.py prepare_rasters)"
+  .venv/bin/python manage.py prepare_rasters
   log "collecting static files into var/static"
   .venv/bin/python manage.py collectstatic --noinput -v 0
   supervised worker --restart -- .venv/bin/python manage.py run_worker

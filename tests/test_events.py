@@ -417,6 +417,16 @@ def test_open311_list_refuses_bad_dates_with_400(query, field):
     assert response.status_code == 400
     assert response.json() == [{"code": 400, "description": response.json()[0]["description"], "error": "invalid",
                                 "field": field}]
+    assert response.json()[0]["description"].startswith("日期时间格式错误")  # in Chinese
+
+
+def test_open311_list_refuses_a_bad_status_with_400_in_chinese():
+    client = APIClient()
+    client.force_authenticate(user("street"))
+    response = client.get("/open311/v2/requests.json?status=pending")
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": "status 须为 open 或 closed", "error": "invalid_choice",
+                                "field": "status"}]
 
 
 @pytest.mark.parametrize("query, field, code", [({"start_date": "2020-13-01"}, "start_date", "invalid"),

@@ -17,6 +17,7 @@ from django.test import Client
 from pyproj import Transformer
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
+from rasterio.warp import transform_bounds
 from shapely.geometry import shape
 
 from geogrid.areas.models import Area
@@ -28,9 +29,10 @@ from geogrid.stations.models import ServiceStation
 from tests.helpers import interior_point_of, one
 from tiles import services
 from tiles.coords import MARGIN, MVT_EXTENT, TileCoord, tile_at, tiles_covering
+from tiles.hillshade import hillshade_is_current, hillshade_path
 from tiles.layers import TILESETS, raster_sources
 from tiles.models import Tile
-from tiles.raster import overview_level
+from tiles.raster import HILLSHADE_COLORMAP
 from tiles.selectors import render_vector_tile, tileset_epoch
 
 pytestmark = pytest.mark.django_db
@@ -410,12 +412,20 @@ def test_a_raster_whose_file_is_missing_is_a_404_and_left_out_of_the_catalogue(s
     assert "hillshade" not in client.get("/tiles/catalogue.json").json()["raster"]
 
 
-def test_low_zooms_read_an_overview_of_the_dem():
-    factors, res = [2, 4, 8], 1 / 3600
-    assert overview_level(factors, res, 360 / (256 << 17)) is None  # z17: full resolution
-    assert overview_level(factors, res, 360 / (256 << 12)) is None  # z12: 2x would already be coarser
-    assert overview_level(factors, res, 360 / (256 << 10)) == 1  # z10: the 4x overview
-    assert overview_level(factors, res, 360 / (256 << 8)) == 2
+def test_the_hillshade_is_made_once_beside_the_dem_as_a_cog_and_low_zooms_read_its_overviews():
+    raster = raster_sources()["hillshade"]
+    shade = hillshade_path(raster.path)
+    assert hillshade_is_current(raster.path), "load_demo shaded the DEM it wrote"
+    with MemoryFile(shade.read_bytes()) as memory, memory.open() as cog:
+        assert cog.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG" and cog.overviews(1)
+        assert (cog.dtypes[0], cog.nodata, cog.crs.to_epsg()) == ("uint8", 0, 3857)
+        west, south, east, north = transform_bounds(cog.crs, 4326, *cog.bounds)
+    client = client_for("street")
+    low = tile_at((west + east) / 2, (south + north) / 2, 9)  # the whole DEM in a few pixels
+    rgba = read_png(client.get(f"/tiles/raster/hillshade/{low.z}/{low.x}/{low.y}.png").content)
+    assert 0 < (rgba[3] == 255).sum() < 256 * 256
+    flat = HILLSHADE_COLORMAP[1 + round(254 * np.sin(np.radians(45)))]
+    assert flat[:3] == (242, 240, 232)  # flat ground is the paper colour, as before
 
 
 # ---- the map's catalogue -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ code a row belongs to, matched against `geogrid.accounts.selectors.area_code_pre
 `geogrid.grids.selectors.grids_visible_to` does (None: nothing, "": everything). Sources without one are
 public linework (roads, water): every logged-in user with a scope sees the same tiles, cached once.
 
-Raster tilesets (`/tiles/raster/<name>/...`) come from `settings.GEOGRID_RASTERS`.
+Raster tilesets (`/tiles/raster/<name>/...`) come from `settings.GEOGRID_RASTERS` (served by `tiles.raster`).
 
 The cache invalidation triggers (migration 0002) name these tilesets: a new tileset or a new source table
 needs its triggers there too (tests/test_tiles.py checks that every source table has them).
@@ -182,12 +182,6 @@ class RasterSource:
     minzoom: int = 8
     maxzoom: int = 18
     options: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def available(self) -> bool:
-        """False when the file is missing (a street loaded without the demo has no DEM): such a raster is
-        left out of the map's catalogue and its tiles answer 404 `raster_missing`, never a 500."""
-        return self.path.is_file()
 
 
 RASTER_STYLES = ("hillshade", "rgb")

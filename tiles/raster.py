@@ -1,171 +1,135 @@
-"""Raster tiles from GeoTIFFs: a 256x256 Web Mercator window of the file, styled with numpy, written as PNG.
+"""Raster tiles from GeoTIFFs through rio-tiler: `Reader(...).tile(x, y, z)` reads the 256x256 Web Mercator
+window (from the overview that fits the zoom, as GDAL's warper picks it) and `ImageData.render` writes the PNG.
+Pixels the file does not cover are transparent.
 
-The file is opened at the coarsest overview that is still at least as fine as the tile's pixels, so a
-low-zoom tile reads a few kilobytes of a Cloud-Optimised GeoTIFF instead of the whole image, and is warped
-into the tile with `rasterio.warp.reproject`. Pixels the file does not cover stay transparent.
+A "hillshade" raster is a DEM: its tiles are drawn from the shaded relief made once beside it
+(`tiles.hillshade`), coloured by `HILLSHADE_COLORMAP`; an "rgb" raster is an 8-bit orthophoto's first three
+bands. `raster_problem` says why a configured raster cannot be served (missing, unreadable, not shaded yet):
+such a raster is left out of the map's catalogue and its tiles answer 404 with that code, never a 500.
 """
-import os
-import warnings
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import rasterio
-from rasterio.errors import NotGeoreferencedWarning
-from rasterio.io import MemoryFile
-from rasterio.transform import Affine
-from rasterio.warp import Resampling, reproject, transform_bounds
+from django.utils.translation import gettext as _
+from rasterio.crs import CRS
+from rasterio.errors import RasterioIOError
+from rio_tiler.errors import TileOutsideBounds
+from rio_tiler.io import Reader
+from rio_tiler.utils import render
 
+from geogrid.core.api import DomainError
 from tiles.coords import TILE_PX, TileCoord
+from tiles.hillshade import ALTITUDE_DEG, hillshade_is_current, hillshade_path, source_fingerprint
 from tiles.layers import RasterSource
 
-# Hillshade light: from the north-west, 45 degrees above the horizon (the cartographic convention).
-AZIMUTH_DEG = 315.0
-ALTITUDE_DEG = 45.0
 # Paper colour of the shaded relief, close to the map's background (maps/static/maps/map.css).
-PAPER_RGB = np.array([242, 240, 232], dtype=np.float32)
+PAPER_RGB = np.array([242, 240, 232], dtype=np.float64)
 # The darkest a slope facing away from the light gets, as a share of the paper colour.
 SHADOW_FLOOR = 0.72
+WGS84 = CRS.from_epsg(4326)
 
 
-def source_fingerprint(path: Path) -> str:
-    """Changes whenever the file is replaced (the demo writes its DEM atomically): cached tiles of an older
-    file are not served."""
-    stat = path.stat()
-    return f"{stat.st_mtime_ns}-{stat.st_size}"
+def _hillshade_colormap() -> dict[int, tuple[int, int, int, int]]:
+    """gdaldem's value (0: no data, 1..255: illumination 0..1) -> RGBA. Flat ground is paper, slopes away from
+    the light darker, slopes facing it a little lighter; transparent outside the DEM."""
+    flat = np.sin(np.radians(ALTITUDE_DEG))
+    colormap = {0: (0, 0, 0, 0)}
+    for value in range(1, 256):
+        light = SHADOW_FLOOR + (1.0 - SHADOW_FLOOR) * ((value - 1) / 254) / flat
+        r, g, b = np.clip(PAPER_RGB * light, 0, 255).astype(np.uint8)
+        colormap[value] = (int(r), int(g), int(b), 255)
+    return colormap
 
 
-@dataclass(frozen=True)
-class FileInfo:
-    bounds_3857: tuple[float, float, float, float]
-    projected: bool
-    res: float  # pixel width in the file's units
-    overviews: list[int]  # decimation factors of band 1's overviews, finest first
+HILLSHADE_COLORMAP = _hillshade_colormap()
+
+
+class RasterUnavailable(DomainError):
+    """A configured raster that cannot be served; `code` says why."""
+
+    code = "raster_missing"
+    status = 404
+
+
+def tile_path(raster: RasterSource) -> Path:
+    """The file the tiles are drawn from."""
+    return hillshade_path(raster.path) if raster.style == "hillshade" else raster.path
 
 
 @lru_cache(maxsize=32)
-def _file_info(path: str, fingerprint: str) -> FileInfo:
-    """What every tile of a file needs to know, read once per version of the file (`fingerprint` is part of
-    the cache key): transforming the bounds alone costs ~40 ms, more than drawing a tile."""
-    with rasterio.open(path) as src:
-        return FileInfo(tuple(transform_bounds(src.crs, "EPSG:3857", *src.bounds)), src.crs.is_projected,
-                        abs(src.res[0]), src.overviews(1))
+def _bounds(path: str, fingerprint: str) -> tuple[float, float, float, float] | None:
+    """[west, south, east, north] in degrees, None when GDAL cannot read the file as a raster. Read once per
+    version of the file (`fingerprint` is part of the cache key)."""
+    try:
+        with Reader(path) as src:
+            return tuple(round(v, 7) for v in src.get_geographic_bounds(WGS84))
+    except RasterioIOError:
+        return None
 
 
-def overview_level(factors: list[int], source_res: float, target_res: float) -> int | None:
-    """Index of the coarsest overview whose pixels are no larger than the target's (None: full resolution).
-    `factors` as `dataset.overviews(1)` lists them, finest first."""
-    level = None
-    for i, factor in enumerate(factors):
-        if source_res * factor <= target_res:
-            level = i
-    return level
+def _file_bounds(path: Path) -> tuple[float, float, float, float] | None:
+    return _bounds(str(path), source_fingerprint(path))
 
 
-def read_window(path: Path, tile: TileCoord, bands: list[int], pad: int = 0) -> np.ndarray:
-    """The file's `bands` warped onto the tile's pixel grid grown by `pad` pixels on each side, float32 with
-    NaN where the file has no data. Shape (len(bands), 256 + 2 pad, 256 + 2 pad)."""
-    size = TILE_PX + 2 * pad
-    left, bottom, right, top = tile.bounds_3857()
-    grow = pad * tile.pixel_m
-    dst_transform = Affine(tile.pixel_m, 0.0, left - grow, 0.0, -tile.pixel_m, top + grow)
-    out = np.full((len(bands), size, size), np.nan, dtype=np.float32)
-    info = _file_info(str(path), source_fingerprint(path))
-    west, south, east, north = info.bounds_3857
-    if west >= right + grow or east <= left - grow or south >= top + grow or north <= bottom - grow:
-        return out  # the tile misses the file: nothing to read
-    # Pixel sizes compared in the file's own units: degrees for a lon/lat file (a Web Mercator pixel spans
-    # 360 / 2^(z+8) degrees of longitude), metres otherwise.
-    target = tile.pixel_m if info.projected else 360.0 / (TILE_PX << tile.z)
-    level = overview_level(info.overviews, info.res, target)
-    upsampling = info.res > target
-    options = {} if level is None else {"overview_level": level}
-    with rasterio.open(path, **options) as src:
-        for i, band in enumerate(bands):
-            reproject(
-                rasterio.band(src, band), out[i], src_nodata=src.nodata, dst_transform=dst_transform,
-                dst_crs="EPSG:3857", dst_nodata=np.nan,
-                # Cubic spline when magnifying keeps slopes smooth (bilinear would shade the DEM's cells as
-                # facets); averaging when shrinking.
-                resampling=Resampling.cubic_spline if upsampling else Resampling.average,
-            )
-    return out
+def raster_problem(raster: RasterSource) -> RasterUnavailable | None:
+    """Why the raster cannot be served now, None when it can."""
+    try:
+        if _file_bounds(raster.path) is None:
+            return raster_unreadable(raster)
+        if raster.style == "hillshade" and not (hillshade_is_current(raster.path, z_factor(raster))
+                                                and _file_bounds(tile_path(raster))):
+            return RasterUnavailable(_("The hillshade of the raster layer “{label}” has not been made yet: "
+                                       "run manage.py prepare_rasters.").format(label=raster.label),
+                                     code="raster_not_prepared")
+    except FileNotFoundError:
+        return raster_missing(raster)
+    return None
 
 
-def hillshade(elevation: np.ndarray, pixel_m: float, z_factor: float = 1.0) -> np.ndarray:
-    """Horn's hillshade of a padded elevation array (metres, 1 pixel of padding on each side) with square
-    pixels of `pixel_m` ground metres. Returns 0..1 illumination, NaN where a neighbour is missing; a flat
-    surface gets sin(altitude)."""
-    e = elevation.astype(np.float64)
-    a, b, c = e[:-2, :-2], e[:-2, 1:-1], e[:-2, 2:]
-    d, f = e[1:-1, :-2], e[1:-1, 2:]
-    g, h, i = e[2:, :-2], e[2:, 1:-1], e[2:, 2:]
-    dz_dx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8 * pixel_m) * z_factor
-    dz_dy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8 * pixel_m) * z_factor  # rows run south: +y is south
-    slope = np.arctan(np.hypot(dz_dx, dz_dy))
-    aspect = np.arctan2(dz_dy, -dz_dx)
-    zenith = np.radians(90.0 - ALTITUDE_DEG)
-    azimuth = np.radians((360.0 - AZIMUTH_DEG + 90.0) % 360.0)
-    shade = np.cos(zenith) * np.cos(slope) + np.sin(zenith) * np.sin(slope) * np.cos(azimuth - aspect)
-    return np.clip(shade, 0.0, 1.0)
+def raster_missing(raster: RasterSource) -> RasterUnavailable:
+    return RasterUnavailable(_("The file of the raster layer “{label}” is missing.").format(label=raster.label),
+                             code="raster_missing")
 
 
-def hillshade_rgba(elevation: np.ndarray, tile: TileCoord, z_factor: float = 1.0) -> np.ndarray:
-    """Shaded relief on the paper colour: flat ground is paper, slopes away from the light darker, slopes
-    facing it a little lighter. Transparent outside the DEM."""
-    ground_m = tile.pixel_m * np.cos(np.radians(tile.centre_latitude()))  # Web Mercator stretches by 1/cos(lat)
-    shade = hillshade(elevation, ground_m, z_factor)
-    flat = np.sin(np.radians(ALTITUDE_DEG))
-    light = np.where(np.isnan(shade), 0.0, SHADOW_FLOOR + (1.0 - SHADOW_FLOOR) * shade / flat)
-    rgba = np.zeros((4, *shade.shape), dtype=np.uint8)
-    rgba[:3] = np.clip(PAPER_RGB[:, None, None] * light[None], 0, 255).astype(np.uint8)
-    rgba[3] = np.where(np.isnan(shade), 0, 255)
-    return rgba
+def raster_unreadable(raster: RasterSource) -> RasterUnavailable:
+    return RasterUnavailable(_("The file of the raster layer “{label}” is not a raster GDAL can read.")
+                             .format(label=raster.label), code="raster_unreadable")
 
 
-def rgb_rgba(bands: np.ndarray) -> np.ndarray:
-    """An 8-bit orthophoto's first three bands, transparent where any is missing."""
-    missing = np.isnan(bands).any(axis=0)
-    rgba = np.zeros((4, *bands.shape[1:]), dtype=np.uint8)
-    rgba[:3] = np.nan_to_num(np.clip(bands[:3], 0, 255)).astype(np.uint8)
-    rgba[3] = np.where(missing, 0, 255)
-    return rgba
+def z_factor(raster: RasterSource) -> float:
+    return float(raster.options.get("z_factor", 1.0))
 
 
-def encode_png(rgba: np.ndarray) -> bytes:
-    """PNG bytes through GDAL's PNG driver in memory (no Pillow needed). A tile is a plain picture: no
-    georeferencing, and no .aux.xml side file (PAM off)."""
-    with warnings.catch_warnings(), rasterio.Env(GDAL_PAM_ENABLED="NO"), MemoryFile() as memory:
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with memory.open(driver="PNG", width=rgba.shape[2], height=rgba.shape[1], count=4, dtype="uint8") as png:
-            png.write(rgba)
-        return memory.read()
+def raster_bounds(raster: RasterSource) -> list[float] | None:
+    """[west, south, east, north] of the tiles' file in degrees (for the map not to ask for tiles outside it)."""
+    try:
+        bounds = _file_bounds(tile_path(raster))
+    except FileNotFoundError:
+        return None
+    return list(bounds) if bounds else None
 
 
 @lru_cache(maxsize=1)
 def empty_png() -> bytes:
-    return encode_png(np.zeros((4, TILE_PX, TILE_PX), dtype=np.uint8))
+    return render(np.zeros((3, TILE_PX, TILE_PX), dtype=np.uint8), np.zeros((TILE_PX, TILE_PX), dtype=np.uint8))
 
 
 def render_raster_tile(raster: RasterSource, tile: TileCoord) -> bytes:
-    """The tile as PNG; a fully transparent one where the file has nothing."""
-    if not os.path.exists(raster.path):
-        return empty_png()
-    if raster.style == "hillshade":
-        elevation = read_window(raster.path, tile, [1], pad=1)[0]
-        if np.isnan(elevation).all():
+    """The tile as RGBA PNG; a fully transparent one where the file has nothing. rasterio's and GDAL's errors
+    (OSError, RasterioError, CPLE_BaseError) when the file cannot be read."""
+    with Reader(str(tile_path(raster))) as src:
+        # Cubic spline when magnifying keeps the relief smooth (other methods draw the file's cells as
+        # blocks), averaging when shrinking. Pixel sizes compared in the file's own units: degrees for a
+        # lon/lat file (a Web Mercator pixel spans 360 / 2^(z+8) degrees of longitude), metres otherwise.
+        target = tile.pixel_m if src.dataset.crs.is_projected else 360.0 / (TILE_PX << tile.z)
+        method = "cubic_spline" if abs(src.dataset.res[0]) > target else "average"
+        options = {"tilesize": TILE_PX, "resampling_method": method, "reproject_method": method}
+        try:
+            if raster.style == "hillshade":
+                return src.tile(tile.x, tile.y, tile.z, indexes=1, **options).render(
+                    img_format="PNG", colormap=HILLSHADE_COLORMAP)
+            bands = (1, 2, 3) if src.dataset.count >= 3 else (1, 1, 1)  # a one-band photo in grey
+            return src.tile(tile.x, tile.y, tile.z, indexes=bands, **options).render(img_format="PNG")
+        except TileOutsideBounds:
             return empty_png()
-        return encode_png(hillshade_rgba(elevation, tile, raster.options.get("z_factor", 1.0)))
-    bands = read_window(raster.path, tile, [1, 2, 3])
-    if np.isnan(bands).all():
-        return empty_png()
-    return encode_png(rgb_rgba(bands))
-
-
-def raster_bounds(path: Path) -> list[float] | None:
-    """[west, south, east, north] of the file in degrees (for the map not to ask for tiles outside it)."""
-    if not os.path.exists(path):
-        return None
-    with rasterio.open(path) as src:
-        return [round(v, 7) for v in transform_bounds(src.crs, "EPSG:4326", *src.bounds)]

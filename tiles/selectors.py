@@ -15,7 +15,7 @@ from geogrid.grids.selectors import grids_visible_to
 from geogrid.stations.models import ServiceStation
 from tiles.coords import MARGIN, TileCoord
 from tiles.layers import ENVELOPE_SQL, SIMPLIFY_PX, TILESETS, Tileset, raster_sources
-from tiles.raster import raster_bounds
+from tiles.raster import raster_bounds, raster_problem
 
 # The tile's envelope twice: in Web Mercator for ST_AsMVTGeom, and grown by the MVT buffer in the data's own
 # SRID (CGCS2000) for the index filter, so the stored geometries are never transformed to be searched. The
@@ -88,7 +88,7 @@ def map_catalogue(user: User | AnonymousUser, tile_url: Callable[[str], str],
                   raster_url: Callable[[str], str]) -> dict:
     """What the web map needs to draw the user's layers: tile URL templates with their zoom ranges, how many
     features each overlay holds for this user (for the layer switcher), the departments whose business
-    grids the user sees, the extent to open on, the rasters whose file is there, and the online basemaps the settings allow (none by
+    grids the user sees, the extent to open on, the rasters that can be served, and the online basemaps the settings allow (none by
     default). `tile_url`/`raster_url` turn a tileset name into its URL template."""
     prefix = area_code_prefix(user)
     grids = grids_visible_to(user)
@@ -106,8 +106,8 @@ def map_catalogue(user: User | AnonymousUser, tile_url: Callable[[str], str],
         "vector": {name: {"url": tile_url(name), "label": t.label, "minzoom": t.minzoom, "maxzoom": t.maxzoom}
                    for name, t in TILESETS.items()},
         "raster": {name: {"url": raster_url(name), "label": r.label, "minzoom": r.minzoom, "maxzoom": r.maxzoom,
-                          "bounds": raster_bounds(r.path)}
-                   for name, r in raster_sources().items() if r.available},
+                          "bounds": raster_bounds(r)}
+                   for name, r in raster_sources().items() if raster_problem(r) is None},
         "counts": counts,
         "departments": departments,
         "online_basemaps": [{"name": b["name"], "url": b["url"], "attribution": b.get("attribution", ""),

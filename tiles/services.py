@@ -1,11 +1,14 @@
-"""Writes: tiles are served from the cache, or rendered and cached on the way out."""
-from django.db import connection
+"""Writes: tiles are served from the cache, or rendered and cached on the way out; hillshades made from DEMs."""
+from pathlib import Path
 
-from geogrid.core.api import DomainError
+from django.db import connection
+from rasterio._err import CPLE_BaseError
+from rasterio.errors import RasterioError, RasterioIOError
 
 from tiles.coords import TileCoord
-from tiles.layers import ENVELOPE_SQL, RasterSource, Tileset
-from tiles.raster import render_raster_tile, source_fingerprint
+from tiles.hillshade import build_hillshade, hillshade_is_current, source_fingerprint
+from tiles.layers import ENVELOPE_SQL, RasterSource, Tileset, raster_sources
+from tiles.raster import raster_missing, raster_problem, raster_unreadable, render_raster_tile, tile_path, z_factor
 from tiles.selectors import cached_tile, render_vector_tile, tile_params, tileset_epoch
 
 # Cache a vector tile only if no edit of its tileset happened or is under way since the epoch was read:
@@ -26,13 +29,6 @@ VALUES (%(tileset)s, '', %(z)s, %(x)s, %(y)s, {ENVELOPE_SQL}, %(data)s, %(source
 ON CONFLICT (tileset, scope, z, x, y) DO UPDATE SET data = EXCLUDED.data, source = EXCLUDED.source,
     created_at = now()
 """
-
-
-class RasterMissing(DomainError):
-    """The raster's file is not there (settings name it, the disk does not hold it)."""
-
-    code = "raster_missing"
-    status = 404
 
 
 def raster_cache_name(raster: RasterSource) -> str:
@@ -60,18 +56,46 @@ def store_vector_tile(tileset: str, scope: str, tile: TileCoord, data: bytes, ep
 
 
 def raster_tile(raster: RasterSource, tile: TileCoord) -> bytes:
-    """The PNG tile from the cache when drawn from the current file, else rendered and cached. RasterMissing
-    when the file is not there (also when it disappears between the check and the read)."""
+    """The PNG tile from the cache when drawn from the current file, else rendered and cached.
+    `tiles.raster.RasterUnavailable` when the raster cannot be served (also when its file disappears or
+    turns unreadable between the check and the read)."""
+    if problem := raster_problem(raster):
+        raise problem
     try:
-        name, source = raster_cache_name(raster), source_fingerprint(raster.path)
-    except FileNotFoundError as error:
-        raise RasterMissing(f"栅格图层“{raster.label}”的文件不存在") from error
-    data = cached_tile(name, "", tile, source=source)
-    if data is None:
+        name, source = raster_cache_name(raster), source_fingerprint(tile_path(raster))
+        data = cached_tile(name, "", tile, source=source)
+        if data is not None:
+            return data
         data = render_raster_tile(raster, tile)
-        with connection.cursor() as cursor:
-            cursor.execute(STORE_RASTER_SQL, {**tile_params(tile), "tileset": name, "data": data, "source": source})
+    except (OSError, RasterioError, CPLE_BaseError) as error:  # gone, or it opens but its data cannot be read
+        raise raster_problem(raster) or raster_unreadable(raster) from error
+    with connection.cursor() as cursor:
+        cursor.execute(STORE_RASTER_SQL, {**tile_params(tile), "tileset": name, "data": data, "source": source})
     return data
+
+
+def prepare_raster(raster: RasterSource, *, force: bool = False) -> bool:
+    """Make what the raster's tiles are drawn from: a hillshade raster's shaded relief (`tiles.hillshade`),
+    unless it is current. True when something was made. Raises `RasterUnavailable` when the file is
+    missing or not a raster, CalledProcessError when GDAL fails."""
+    if raster.style != "hillshade" or (not force and hillshade_is_current(raster.path, z_factor(raster))):
+        return False
+    try:
+        build_hillshade(raster.path, z_factor=z_factor(raster))
+    except FileNotFoundError as error:
+        raise raster_missing(raster) from error
+    except RasterioIOError as error:
+        raise raster_problem(raster) or raster_missing(raster) from error
+    return True
+
+
+def prepare_dem(path: Path) -> bool:
+    """After a DEM was written to `path`: make its hillshade for each hillshade raster the settings serve
+    from it (with that raster's z factor), or with the default z factor when none does."""
+    rasters = [r for r in raster_sources().values() if r.style == "hillshade" and r.path.resolve() == path.resolve()]
+    rasters = rasters or [RasterSource(name="dem", path=path, style="hillshade", label=path.name)]
+    made = [prepare_raster(raster) for raster in rasters]  # every one, no short cut
+    return any(made)
 
 
 def clear_tile_cache(tileset: str | None = None) -> int:

@@ -2,8 +2,9 @@
 
 Every endpoint needs a logged-in user and answers an anonymous one with an empty 403 (tile clients get no
 login page to parse). A tile outside the pyramid, above the tileset's zoom range or of an unknown tileset
-is an empty 404; below the range it is an empty tile. A configured raster whose file is missing is a 404 with
-the API's error shape (`raster_missing`). Responses are private to the user and revalidated
+is an empty 404; below the range it is an empty tile. A configured raster that cannot be served (its file
+missing or unreadable, a DEM not shaded yet) is a 404 with the API's error shape (`raster_missing`,
+`raster_unreadable`, `raster_not_prepared`). Responses are private to the user and revalidated
 with an ETag, since an edit can change a tile at any time.
 """
 import hashlib
@@ -16,6 +17,7 @@ from geogrid.core.api import json_error
 from tiles import services
 from tiles.coords import TileCoord
 from tiles.layers import TILESETS, raster_sources
+from tiles.raster import RasterUnavailable
 from tiles.selectors import map_catalogue, tile_scope
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -58,7 +60,7 @@ def raster_tile(request: HttpRequest, name: str, z: int, x: int, y: int) -> Http
         return HttpResponse(status=404)
     try:
         data = services.raster_tile(raster, tile)
-    except services.RasterMissing as error:
+    except RasterUnavailable as error:
         return json_error(error.code, error.message, status=error.status)
     return _tile_response(request, data, "image/png")
 

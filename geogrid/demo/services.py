@@ -50,6 +50,7 @@ from geogrid.staff.models import StaffMember
 from geogrid.stations.models import ServiceStation
 from geogrid.workdays.selectors import load_calendar
 from geogrid.workdays.services import seed_from_chinese_calendar
+from tiles.services import prepare_dem
 
 GENERATION_DESCRIPTION = "演示数据初始版本"
 DEM_PATH = Path(settings.BASE_DIR) / "var" / "demo" / "dem.tif"
@@ -115,6 +116,7 @@ def load_demo_town(*, reset: bool = False, progress: bool = False, dem_path: Pat
         if not missing:
             if not dem_path.exists():
                 write_dem(generate_town().dem, dem_path)
+            prepare_dem(dem_path)  # the hillshade of a DEM written before hillshades were made once
             refresh_demo_groups()  # a newer release may give the demo logins new permissions
             install_reference_data()  # ... and new reference tables
             return False
@@ -206,7 +208,7 @@ def delete_demo_data() -> None:
 
 def write_dem(dem: Dem, path: Path = DEM_PATH) -> None:
     """Write the DEM as a Cloud-Optimised GeoTIFF (256 px tiles, deflate, internal overviews), replacing
-    any previous file atomically so a tile server never reads half a file."""
+    any previous file atomically so a tile server never reads half a file, and make its hillshade."""
     path.parent.mkdir(parents=True, exist_ok=True)
     rows, cols = dem.elevation.shape
     partial = path.with_name(f".{path.name}.partial")
@@ -219,6 +221,7 @@ def write_dem(dem: Dem, path: Path = DEM_PATH) -> None:
             rasterio.shutil.copy(source, partial, driver="COG", COMPRESS="DEFLATE", PREDICTOR="FLOATING_POINT",
                                  BLOCKSIZE=256, OVERVIEW_COUNT=3, OVERVIEW_RESAMPLING="AVERAGE")
     os.replace(partial, path)
+    prepare_dem(path)
 
 
 def _geos(geom: BaseGeometry) -> GEOSGeometry:

@@ -5,6 +5,7 @@ shape (strings only, lengths, no undeclared key) in the view's QuerySerializer, 
 """
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from geogrid.events.models import Event
 from geogrid.events.workflow import OPEN
@@ -25,7 +26,7 @@ class Open311RequestFilter(django_filters.FilterSet):
     service_request_id = django_filters.CharFilter(method="filter_ids")
     service_code = CharInFilter(field_name="category__code")
     status = django_filters.ChoiceFilter(choices=[("open", "open"), ("closed", "closed")], method="filter_status",
-                                         error_messages={"invalid_choice": "status 须为 open 或 closed"})
+                                         error_messages={"invalid_choice": gettext_lazy("status must be open or closed.")})
     start_date = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
     end_date = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lte")
 

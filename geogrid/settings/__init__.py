@@ -268,7 +268,8 @@ LOGGING = {
 # Tiles (tiles/): vector tiles come from the database; raster tiles from these GeoTIFFs, served as
 # /tiles/raster/<name>/{z}/{x}/{y}.png. Cloud-Optimised GeoTIFFs with overviews read fast at every zoom.
 # style "hillshade": a DEM in metres, shaded (optional "z_factor" exaggerates relief); "rgb": an 8-bit
-# orthophoto. The demo DEM is written by `manage.py load_demo`.
+# orthophoto. The demo DEM is written by `manage.py load_demo`. A DEM's tiles are drawn from its hillshade,
+# made once beside it by `manage.py prepare_rasters` (gdaldem; load_demo and scripts/serve.sh run it).
 GEOGRID_RASTERS = {
     "hillshade": {"path": BASE_DIR / "var" / "demo" / "dem.tif", "style": "hillshade", "label": "地形晕渲"},
 }
