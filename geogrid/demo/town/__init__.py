@@ -75,7 +75,7 @@ def generate_town(seed: int = SEED) -> Town:
                       town_areas.names)
     roads = network.roads + built.access_roads
     homes = addresses(stream(seed, "addresses"), built.buildings, roads, built.facility_buildings)
-    staff = people.staff(stream(seed, "staff"), grids, homes, town_areas.geoms)
+    staff = people.staff(stream(seed, "staff"), grids, homes, town_areas.names.keys())
     stations = people.stations(grids, homes, built.facility_buildings[0][0], town_areas.geoms, town_areas.names,
                                built.hamlets)
     events = tickets.events(stream(seed, "events"), grids, homes)
