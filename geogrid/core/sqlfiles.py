@@ -31,7 +31,12 @@ def sql_path(app: str, name: str) -> Path:
 def sql_file(app: str, name: str) -> str:
     """The text of geogrid/<app>/sql/<name>.sql with its placeholders filled."""
     path = sql_path(app, name)
-    return PLACEHOLDER.sub(lambda match: _fill(match[1], path), path.read_text(encoding="utf-8"))
+    return render(path.read_text(encoding="utf-8"), source=path.name)
+
+
+def render(text: str, *, source: str) -> str:
+    """SQL text with its placeholders filled (`source` names the file in errors)."""
+    return PLACEHOLDER.sub(lambda match: _fill(match[1], source), text)
 
 
 def sql_files(app: str, *names: str) -> str:
@@ -39,28 +44,28 @@ def sql_files(app: str, *names: str) -> str:
     return "\n".join(sql_file(app, name) for name in names)
 
 
-def _fill(placeholder: str, path: Path) -> str:
+def _fill(placeholder: str, source: str) -> str:
     head, *lines = placeholder.strip().splitlines()
     kind, _, argument = head.strip().partition(" ")
     argument = argument.strip()
     if kind == "constant" and not lines:
-        return _constant(argument, path)
+        return _constant(argument, source)
     if kind == "refuse" and argument in RULES:
-        expressions = dict(_named(line, path) for line in lines)
+        expressions = dict(_named(line, source) for line in lines)
         return RULES[argument].raise_sql(**expressions)
-    raise ValueError(f"{path.name}: unknown placeholder {{{{{placeholder}}}}}")
+    raise ValueError(f"{source}: unknown placeholder {{{{{placeholder}}}}}")
 
 
-def _constant(dotted: str, path: Path) -> str:
+def _constant(dotted: str, source: str) -> str:
     module, _, name = dotted.rpartition(".")
     value = getattr(import_module(module), name)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{path.name}: {dotted} is not a number or a string")
+        raise ValueError(f"{source}: {dotted} is not a number or a string")
     return sql_literal(value) if isinstance(value, str) else repr(value)
 
 
-def _named(line: str, path: Path) -> tuple[str, str]:
+def _named(line: str, source: str) -> tuple[str, str]:
     name, arrow, expression = line.partition("=>")
     if not arrow or not name.strip() or not expression.strip():
-        raise ValueError(f"{path.name}: expected '<name> => <SQL expression>', got {line.strip()!r}")
+        raise ValueError(f"{source}: expected '<name> => <SQL expression>', got {line.strip()!r}")
     return name.strip(), expression.strip()
