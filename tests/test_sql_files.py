@@ -65,15 +65,16 @@ def test_placeholders_are_filled_from_refusals_and_tolerances():
     assert f"::float, {tolerances.SLIVER_WIDTH_M!r})" in tolerance
 
 
-@pytest.mark.parametrize("placeholder, error", [
-    ("{{ refuse no_such_rule\n grid => NEW.code }}", "unknown placeholder"),
-    ("{{ refuse grid_outside_parent\n grid => NEW.code }}", "expressions for"),  # fields left out
-    ("{{ refuse grid_parent_other_community\n grid NEW.code\n parent => parent.code }}", "expected '<name> =>"),
-    ("{{ constant geogrid.core.refusals.RULES }}", "not a number or a string"),
-    ("{{ SLIVER_AREA_M2 }}", "unknown placeholder"),
+@pytest.mark.parametrize("placeholder, kind, error", [
+    ("{{ refuse no_such_rule\n grid => NEW.code }}", ValueError, "unknown placeholder"),
+    ("{{ refuse grid_outside_parent\n grid => NEW.code }}", ValueError, "expressions for"),  # fields left out
+    ("{{ refuse grid_parent_other_community\n grid NEW.code\n parent => parent.code }}", ValueError,
+     "expected '<name> =>"),
+    ("{{ constant geogrid.core.refusals.RULES }}", TypeError, "not a number or a string"),
+    ("{{ SLIVER_AREA_M2 }}", ValueError, "unknown placeholder"),
 ])
-def test_a_placeholder_the_loader_cannot_fill_fails_loudly(placeholder, error):
-    with pytest.raises(ValueError, match=re.escape(error)):
+def test_a_placeholder_the_loader_cannot_fill_fails_loudly(placeholder, kind, error):
+    with pytest.raises(kind, match=re.escape(error)):
         sqlfiles.render(f"SELECT 1;\n{placeholder}\n", source="test.v1.sql")
 
 

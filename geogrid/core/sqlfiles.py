@@ -12,7 +12,8 @@ Where the SQL needs a value Python owns, the file holds a placeholder the loader
   `geogrid.core.refusals.RULES` (its Chinese message, its code as DETAIL), each `{field}` of the message filled by
   the expression of that name; `errcode => <condition>` sets the SQLSTATE (`Rule.raise_sql`).
 
-An unknown placeholder, a missing field or a constant of another type fails the migration when it is loaded.
+An unknown placeholder, a missing field (ValueError) or a constant of another type (TypeError) fails the migration
+when it is loaded.
 """
 import re
 from importlib import import_module
@@ -60,7 +61,7 @@ def _constant(dotted: str, source: str) -> str:
     module, _, name = dotted.rpartition(".")
     value = getattr(import_module(module), name)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"{source}: {dotted} is not a number or a string")
+        raise TypeError(f"{source}: {dotted} is not a number or a string")
     return sql_literal(value) if isinstance(value, str) else repr(value)
 
 
