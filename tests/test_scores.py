@@ -226,6 +226,31 @@ def test_python_and_sql_deadlines_agree_at_any_moment(cases):
     assert response_deadlines(rows) == [python_deadline(*row, calendar) for row in rows]
 
 
+def rest_and_make_up_days() -> list[date]:
+    """The days where the two sides can part: every stored exception of 2020-2030 (holidays off, 调休 working
+    weekends), the day on either side of each, and the weekends of the years without exceptions."""
+    exceptions = load_calendar().exceptions
+    assert any(exceptions.values()) and not all(exceptions.values())  # both kinds are in the table
+    known = set(CalendarYear.objects.values_list("year", flat=True))
+    span = [date(2020, 1, 1) + timedelta(days=i) for i in range((date(2031, 1, 1) - date(2020, 1, 1)).days)]
+    near = {day + timedelta(days=shift) for day in exceptions for shift in (-1, 0, 1)}
+    return [day for day in span if day in near or (day.year not in known and day.weekday() >= 5)]
+
+
+clocks = st.times()  # midnight, the last microsecond and everything between
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_python_and_sql_deadlines_agree_from_holidays_weekends_and_make_up_saturdays(data):
+    """Starts on the calendar's own holidays, 调休 Saturdays and Sundays, their neighbours and plain weekends,
+    at any time of day, with 1-30 working days (and 0-240 working hours)."""
+    days = rest_and_make_up_days()
+    cases = data.draw(st.lists(st.tuples(st.sampled_from(days), clocks, limits), min_size=1, max_size=25))
+    rows = [(datetime.combine(day, clock, TZ), limit, unit) for day, clock, (limit, unit) in cases]
+    calendar = load_calendar()
+    assert response_deadlines(rows) == [python_deadline(*row, calendar) for row in rows]
+
 def test_last_months_ends_with_this_month():
     assert last_months(3, date(2025, 1, 15)) == [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1)]
 

@@ -3,12 +3,14 @@
 A trigger refuses with `RAISE EXCEPTION '<中文说明>' ... USING DETAIL = '<code>'`: the message is Chinese with the
 numbers that explain it (codes, names, m² of overhang) and DETAIL is the code alone, so psql, the server log and
 Python all see both, and the SQLSTATE stays what it was (`check_violation` for the grid rules, `raise_exception`
-for the guards). Every such RAISE is rendered from a `Rule` here: the grids migration formats them into
-`grids_check_containment()`, and `Protect` (the guards of append-only and never-deleted tables) into its trigger
-functions, so the codes Python knows and the codes the database raises cannot drift apart
-(`tests/test_db_refusals.py` reads them back from the database). Changing a grid rule's words therefore needs
-a grids migration that renders `grids_check_containment()` again (that test fails until there is one); a guard's
-words change with `makemigrations`, which sees its trigger's new hash.
+for the guards). Every such RAISE is rendered from a `Rule` here: `grids_check_containment()` is written in
+geogrid/grids/sql/check_containment.v3.sql with a `{{ refuse <code> ... }}` placeholder where each RAISE stands,
+which the migration loading it fills from here (geogrid/core/sqlfiles.py), and `Protect` (the guards of
+append-only and never-deleted tables) renders its trigger functions, so the codes Python knows and the codes the
+database raises cannot drift apart (`tests/test_db_refusals.py` reads them back from the database). Changing a
+grid rule's words therefore needs a grids migration that loads `grids_check_containment()` again (a database
+migrated before keeps the words it was given; a fresh test database always has the new ones); a guard's words
+change with `makemigrations`, which sees its trigger's new hash.
 
 `refusal_of(error)` turns a DatabaseError (Django's, wrapping psycopg's) into the app's `{code, message}`:
 the rule's code and the database's Chinese message for a trigger refusal, else a generic Chinese one.
@@ -56,7 +58,7 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# ---- the grid rules (grids_check_containment, grids migration 0006) ----------------------------------------
+# ---- the grid rules (grids_check_containment, grids/sql/check_containment.v3.sql) ----------------------------
 GRID_NOT_IN_COMMUNITY_AREA = Rule("grid_not_in_community_area", "网格 {grid} 所属区域 {area}（{area_code}）不是社区或村")
 GRID_OUTSIDE_COMMUNITY = Rule("grid_outside_community",
                               "网格 {grid} 超出所属社区/村 {community}（{community_code}）{area_m2} m²")

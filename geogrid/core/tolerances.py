@@ -4,7 +4,8 @@ A piece (a grid's overhang out of its community or parent, a gap or overlap betw
 building) is a *sliver* when its area is under `SLIVER_AREA_M2` or its mean width (2 x area / perimeter) under
 `SLIVER_WIDTH_M`. Two sides use the same numbers:
 
-- the database's containment trigger (grids migrations 0005/0008, `grids_containment_tolerance()`) refuses an
+- the database's containment trigger (`grids_containment_tolerance()`, geogrid/grids/sql/containment_tolerance.v1.sql,
+  whose placeholders name these constants; grids migration 0008 loads it) refuses an
   overhang only when it is larger *and* wider than these, unless a database sets its own
   (`ALTER DATABASE ... SET geogrid.containment_tolerance_m2 = '2'` / `geogrid.containment_sliver_width_m`);
 - `coverage.SizingRules.sliver_tolerance_m2` / `sliver_width_m` default to them (a county's rule set may
@@ -17,7 +18,7 @@ floating-point or snapping noise, and the trigger has refused anything over 1 m�
 refuses to store; lowering the database's guard to 5 m² instead would let through, on every existing database,
 a solid 2 m x 2 m bite into a neighbouring community. On the demo town no problem lies between 1 and 5 m².
 
-Changing a number here needs a grids migration that renders the trigger's defaults again and a coverage
+Changing a number here needs a grids migration that loads the trigger's defaults again and a coverage
 migration for the field defaults (tests/test_db_refusals.py compares the database's values with these).
 """
 
