@@ -1,10 +1,9 @@
 """Deterministic generator of the demo town: 城关街道 in 三穗县 (Guizhou), at real coordinates, and east of it a
 small second street, 武笔街道 (`street2`), so that scoping across streets can be tested.
 
-No database: shapely, numpy, scipy, pyproj and rasterio's Affine. The one project import is the default
-category tree (`geogrid.events.defaults.CATEGORY_TREE`, which the demo's tickets use), and that module
-imports models, so Django's app registry must be ready (settings configured, `django.setup()` done), as it is
-under manage.py and pytest. `generate_town()` returns a `Town` of plain dataclasses: geometries are shapely
+Pure: shapely, numpy, scipy, pyproj and rasterio's Affine, no Django and no database. The one project import
+is the default category tree (`geogrid.events.category_tree`, plain data), whose names the demo's tickets use.
+`generate_town()` returns a `Town` of plain dataclasses: geometries are shapely
 objects in CGCS2000 (EPSG:4490) and choice fields hold the string values the models use (`Grid.Kind`,
 `Building.Use`, ...). `geogrid.demo.services` loads it.
 

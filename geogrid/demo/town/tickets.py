@@ -20,7 +20,7 @@ from geogrid.demo.town.constants import EVENT_COUNT, EVENT_WINDOW_DAYS, REFERENC
 from geogrid.demo.town.geometry import require, sample_points
 from geogrid.demo.town.grids import Grid
 from geogrid.demo.town.specs import CategorySpec, EventSpec
-from geogrid.events.defaults import CATEGORY_TREE
+from geogrid.events.category_tree import CATEGORY_TREE
 
 
 class Report(NamedTuple):
