@@ -52,6 +52,21 @@ install_python_env() {
   fi
 }
 
+install_frontend_tools() {
+  # The front end's checks (scripts/test.sh: eslint, vitest, the bundle check): Node.js and npm from Debian where
+  # the machine has none, then the locked dev tools into node_modules/ whenever package-lock.json changed. The
+  # server never needs them: the page bundles are committed (scripts/frontend.mjs).
+  command -v npm >/dev/null || install_debian_packages nodejs npm
+  local stamp=node_modules/.package-lock.sha256
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing the front end's tools (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+  fi
+}
+
 ensure_traversable() {  # ensure_traversable DIR
   # The postgres user must reach .pg/ inside the clone: grant search (x) on parents that lack it.
   local dir

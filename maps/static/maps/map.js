@@ -1,85 +1,1264 @@
-/* GeoGrid web map: everything drawn from our own tiles (/tiles/), a click asks /api/v1/locate for a 网格卡片
- * (and /api/v1/building for the details of a building clicked); the search box asks /api/v1/search.
- *
- * The basemap is ours too (hillshade raster, roads, water and buildings as vector tiles), so the map is
- * complete on an intranet; online basemaps appear in the layer switcher only when the settings name them
- * (GEOGRID_ONLINE_BASEMAPS, none by default). /tiles/catalogue.json says which layers the user has, with
- * their tile URLs and feature counts. Vector tiles are drawn by mvt.js. No framework and no build step.
- * CGCS2000 lon/lat is shown as WGS84 on the standard Web Mercator map (they differ by centimetres).
- */
-(function () {
-  "use strict";
-
-  const { fetchJSON, h, textLines, escapeHtml, createMap, bboxBounds, vectorLayer, rasterLayers, basemapLayer } = window.GeoGrid;
-  const mapEl = document.getElementById("map");
-  const cardEl = document.getElementById("card");
-  const CATALOGUE_URL = mapEl.dataset.catalogueUrl;
-  const LOCATE_URL = mapEl.dataset.locateUrl;
-  const SEARCH_URL = mapEl.dataset.searchUrl;
-  const BUILDING_URL = mapEl.dataset.buildingUrl;
-  const PLAN_URL = mapEl.dataset.planUrl; // "/plan/CODE": CODE stands for a community's code
-  const LOGIN_URL = mapEl.dataset.loginUrl;
-
-  const LEVELS = { 1: "一级网格", 2: "二级网格", 3: "三级网格" };
-  const KINDS = { comprehensive: "综合网格", exclusive: "专属网格" };
-  const BUILDING_USES = { residential: "住宅", mixed: "商住", commercial: "商业", public: "公共服务", industrial: "工业" };
-  const HIT_KINDS = { grid: "网格", building: "地址", point: "坐标" };
-  const STATION_KINDS = { party_mass_centre: "党群服务中心", grid_station: "网格党群服务站", convenience: "便民服务点" };
-  const EVENT_STATUS = {
-    reported: "已上报", accepted: "已受理", returned: "已退回", dispatched: "已派遣", handling: "处置中",
-    fed_back: "已反馈", verifying: "核查中", closed: "已办结",
+/* Built by scripts/frontend.mjs from the ES modules in the frontend/ folders: edit those, then npm run build. */
+(() => {
+  // maps/frontend/common.js
+  function csrfToken() {
+    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (field) return field.value;
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  var ApiError = class extends Error {
+    constructor(message, status, body) {
+      super(message);
+      this.status = status;
+      this.body = body;
+    }
   };
-  const LEVEL_STYLES = {
+  async function fetchJSON(url, { method = "GET", body, headers } = {}) {
+    const options = { method, credentials: "same-origin", headers: Object.assign({}, headers) };
+    if (body !== void 0) {
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-CSRFToken"] = csrfToken();
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, options);
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      if (response.status === 401 || response.status === 403) {
+        window.dispatchEvent(new CustomEvent("geogrid:unauthorized"));
+      }
+      throw new ApiError(String(data && (data.message || data.error || data.detail) || `HTTP ${response.status}`), response.status, data);
+    }
+    return data;
+  }
+  function h(tag, props, ...children) {
+    const node = Object.assign(document.createElement(tag), props || {});
+    for (const child of children.flat(Infinity)) {
+      if (child !== null && child !== void 0 && child !== false) {
+        node.append(child instanceof Node ? child : String(child));
+      }
+    }
+    return node;
+  }
+  function escapeHtml(text) {
+    return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+  var textLines = (...lines) => h("span", null, lines.map((line, i) => i ? [h("br"), line] : line));
+  var numberFormat = new Intl.NumberFormat("zh-CN");
+
+  // node_modules/@mapbox/point-geometry/index.js
+  function Point(x, y) {
+    this.x = x;
+    this.y = y;
+  }
+  Point.prototype = {
+    /**
+     * Clone this point, returning a new point that can be modified
+     * without affecting the old one.
+     * @return {Point} the clone
+     */
+    clone() {
+      return new Point(this.x, this.y);
+    },
+    /**
+     * Add this point's x & y coordinates to another point,
+     * yielding a new point.
+     * @param {Point} p the other point
+     * @return {Point} output point
+     */
+    add(p) {
+      return this.clone()._add(p);
+    },
+    /**
+     * Subtract this point's x & y coordinates to from point,
+     * yielding a new point.
+     * @param {Point} p the other point
+     * @return {Point} output point
+     */
+    sub(p) {
+      return this.clone()._sub(p);
+    },
+    /**
+     * Multiply this point's x & y coordinates by point,
+     * yielding a new point.
+     * @param {Point} p the other point
+     * @return {Point} output point
+     */
+    multByPoint(p) {
+      return this.clone()._multByPoint(p);
+    },
+    /**
+     * Divide this point's x & y coordinates by point,
+     * yielding a new point.
+     * @param {Point} p the other point
+     * @return {Point} output point
+     */
+    divByPoint(p) {
+      return this.clone()._divByPoint(p);
+    },
+    /**
+     * Multiply this point's x & y coordinates by a factor,
+     * yielding a new point.
+     * @param {number} k factor
+     * @return {Point} output point
+     */
+    mult(k) {
+      return this.clone()._mult(k);
+    },
+    /**
+     * Divide this point's x & y coordinates by a factor,
+     * yielding a new point.
+     * @param {number} k factor
+     * @return {Point} output point
+     */
+    div(k) {
+      return this.clone()._div(k);
+    },
+    /**
+     * Rotate this point around the 0, 0 origin by an angle a,
+     * given in radians
+     * @param {number} a angle to rotate around, in radians
+     * @return {Point} output point
+     */
+    rotate(a) {
+      return this.clone()._rotate(a);
+    },
+    /**
+     * Rotate this point around p point by an angle a,
+     * given in radians
+     * @param {number} a angle to rotate around, in radians
+     * @param {Point} p Point to rotate around
+     * @return {Point} output point
+     */
+    rotateAround(a, p) {
+      return this.clone()._rotateAround(a, p);
+    },
+    /**
+     * Multiply this point by a 4x1 transformation matrix
+     * @param {[number, number, number, number]} m transformation matrix
+     * @return {Point} output point
+     */
+    matMult(m) {
+      return this.clone()._matMult(m);
+    },
+    /**
+     * Calculate this point but as a unit vector from 0, 0, meaning
+     * that the distance from the resulting point to the 0, 0
+     * coordinate will be equal to 1 and the angle from the resulting
+     * point to the 0, 0 coordinate will be the same as before.
+     * @return {Point} unit vector point
+     */
+    unit() {
+      return this.clone()._unit();
+    },
+    /**
+     * Compute a perpendicular point, where the new y coordinate
+     * is the old x coordinate and the new x coordinate is the old y
+     * coordinate multiplied by -1
+     * @return {Point} perpendicular point
+     */
+    perp() {
+      return this.clone()._perp();
+    },
+    /**
+     * Return a version of this point with the x & y coordinates
+     * rounded to integers.
+     * @return {Point} rounded point
+     */
+    round() {
+      return this.clone()._round();
+    },
+    /**
+     * Return the magnitude of this point: this is the Euclidean
+     * distance from the 0, 0 coordinate to this point's x and y
+     * coordinates.
+     * @return {number} magnitude
+     */
+    mag() {
+      return Math.sqrt(this.x * this.x + this.y * this.y);
+    },
+    /**
+     * Judge whether this point is equal to another point, returning
+     * true or false.
+     * @param {Point} other the other point
+     * @return {boolean} whether the points are equal
+     */
+    equals(other) {
+      return this.x === other.x && this.y === other.y;
+    },
+    /**
+     * Calculate the distance from this point to another point
+     * @param {Point} p the other point
+     * @return {number} distance
+     */
+    dist(p) {
+      return Math.sqrt(this.distSqr(p));
+    },
+    /**
+     * Calculate the distance from this point to another point,
+     * without the square root step. Useful if you're comparing
+     * relative distances.
+     * @param {Point} p the other point
+     * @return {number} distance
+     */
+    distSqr(p) {
+      const dx = p.x - this.x, dy = p.y - this.y;
+      return dx * dx + dy * dy;
+    },
+    /**
+     * Get the angle from the 0, 0 coordinate to this point, in radians
+     * coordinates.
+     * @return {number} angle
+     */
+    angle() {
+      return Math.atan2(this.y, this.x);
+    },
+    /**
+     * Get the angle from this point to another point, in radians
+     * @param {Point} b the other point
+     * @return {number} angle
+     */
+    angleTo(b) {
+      return Math.atan2(this.y - b.y, this.x - b.x);
+    },
+    /**
+     * Get the angle between this point and another point, in radians
+     * @param {Point} b the other point
+     * @return {number} angle
+     */
+    angleWith(b) {
+      return this.angleWithSep(b.x, b.y);
+    },
+    /**
+     * Find the angle of the two vectors, solving the formula for
+     * the cross product a x b = |a||b|sin(θ) for θ.
+     * @param {number} x the x-coordinate
+     * @param {number} y the y-coordinate
+     * @return {number} the angle in radians
+     */
+    angleWithSep(x, y) {
+      return Math.atan2(
+        this.x * y - this.y * x,
+        this.x * x + this.y * y
+      );
+    },
+    /** @param {[number, number, number, number]} m */
+    _matMult(m) {
+      const x = m[0] * this.x + m[1] * this.y, y = m[2] * this.x + m[3] * this.y;
+      this.x = x;
+      this.y = y;
+      return this;
+    },
+    /** @param {Point} p */
+    _add(p) {
+      this.x += p.x;
+      this.y += p.y;
+      return this;
+    },
+    /** @param {Point} p */
+    _sub(p) {
+      this.x -= p.x;
+      this.y -= p.y;
+      return this;
+    },
+    /** @param {number} k */
+    _mult(k) {
+      this.x *= k;
+      this.y *= k;
+      return this;
+    },
+    /** @param {number} k */
+    _div(k) {
+      this.x /= k;
+      this.y /= k;
+      return this;
+    },
+    /** @param {Point} p */
+    _multByPoint(p) {
+      this.x *= p.x;
+      this.y *= p.y;
+      return this;
+    },
+    /** @param {Point} p */
+    _divByPoint(p) {
+      this.x /= p.x;
+      this.y /= p.y;
+      return this;
+    },
+    _unit() {
+      this._div(this.mag());
+      return this;
+    },
+    _perp() {
+      const y = this.y;
+      this.y = this.x;
+      this.x = -y;
+      return this;
+    },
+    /** @param {number} angle */
+    _rotate(angle) {
+      const cos = Math.cos(angle), sin = Math.sin(angle), x = cos * this.x - sin * this.y, y = sin * this.x + cos * this.y;
+      this.x = x;
+      this.y = y;
+      return this;
+    },
+    /**
+     * @param {number} angle
+     * @param {Point} p
+     */
+    _rotateAround(angle, p) {
+      const cos = Math.cos(angle), sin = Math.sin(angle), x = p.x + cos * (this.x - p.x) - sin * (this.y - p.y), y = p.y + sin * (this.x - p.x) + cos * (this.y - p.y);
+      this.x = x;
+      this.y = y;
+      return this;
+    },
+    _round() {
+      this.x = Math.round(this.x);
+      this.y = Math.round(this.y);
+      return this;
+    },
+    constructor: Point
+  };
+  Point.convert = function(p) {
+    if (p instanceof Point) {
+      return (
+        /** @type {Point} */
+        p
+      );
+    }
+    if (Array.isArray(p)) {
+      return new Point(+p[0], +p[1]);
+    }
+    if (p.x !== void 0 && p.y !== void 0) {
+      return new Point(+p.x, +p.y);
+    }
+    throw new Error("Expected [x, y] or {x, y} point format");
+  };
+
+  // node_modules/@mapbox/vector-tile/index.js
+  var VectorTileFeature = class {
+    /**
+     * @param {PbfReader} pbf
+     * @param {number} end
+     * @param {number} extent
+     * @param {string[]} keys
+     * @param {(number | string | boolean)[]} values
+     */
+    constructor(pbf, end, extent, keys, values) {
+      this.properties = /* @__PURE__ */ Object.create(null);
+      this.extent = extent;
+      this.type = 0;
+      this.id = void 0;
+      this._pbf = pbf;
+      this._geometry = -1;
+      this._keys = keys;
+      this._values = values;
+      while (pbf.pos < end) {
+        const tag = pbf.readVarint();
+        if (tag === 8) this.id = pbf.readVarint();
+        else if (tag === 18) {
+          const tagsEnd = pbf.readVarint() + pbf.pos;
+          while (pbf.pos < tagsEnd) {
+            const key = keys[pbf.readVarint()];
+            const value = values[pbf.readVarint()];
+            this.properties[key] = value;
+          }
+        } else if (tag === 24) this.type = /** @type {0 | 1 | 2 | 3} */
+        pbf.readVarint();
+        else if (tag === 34) {
+          this._geometry = pbf.pos;
+          pbf.skip(tag);
+        } else pbf.skip(tag);
+      }
+    }
+    loadGeometry() {
+      if (this._geometry < 0) throw new Error("feature has no geometry");
+      const pbf = this._pbf;
+      pbf.pos = this._geometry;
+      const end = pbf.readVarint() + pbf.pos;
+      const lines = [];
+      let line;
+      let cmd = 1;
+      let length = 0;
+      let x = 0;
+      let y = 0;
+      while (pbf.pos < end) {
+        if (length <= 0) {
+          const cmdLen = pbf.readVarint();
+          cmd = cmdLen & 7;
+          length = cmdLen >> 3;
+          if (length === 0) continue;
+        }
+        length--;
+        if (cmd === 1) {
+          x += pbf.readSVarint();
+          y += pbf.readSVarint();
+          if (line) lines.push(line);
+          line = [new Point(x, y)];
+        } else if (cmd === 2) {
+          x += pbf.readSVarint();
+          y += pbf.readSVarint();
+          if (line) line.push(new Point(x, y));
+        } else if (cmd === 7) {
+          if (line) {
+            line.push(line[0].clone());
+          }
+        } else {
+          throw new Error(`unknown command ${cmd}`);
+        }
+      }
+      if (line) lines.push(line);
+      return lines;
+    }
+    bbox() {
+      if (this._geometry < 0) throw new Error("feature has no geometry");
+      const pbf = this._pbf;
+      pbf.pos = this._geometry;
+      const end = pbf.readVarint() + pbf.pos;
+      let cmd = 1, length = 0, x = 0, y = 0, x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+      while (pbf.pos < end) {
+        if (length <= 0) {
+          const cmdLen = pbf.readVarint();
+          cmd = cmdLen & 7;
+          length = cmdLen >> 3;
+          if (length === 0) continue;
+        }
+        length--;
+        if (cmd === 1 || cmd === 2) {
+          x += pbf.readSVarint();
+          y += pbf.readSVarint();
+          if (x < x1) x1 = x;
+          if (x > x2) x2 = x;
+          if (y < y1) y1 = y;
+          if (y > y2) y2 = y;
+        } else if (cmd !== 7) {
+          throw new Error(`unknown command ${cmd}`);
+        }
+      }
+      return [x1, y1, x2, y2];
+    }
+    /**
+     * @param {number} x
+     * @param {number} y
+     * @param {number} z
+     * @return {Feature}
+     */
+    toGeoJSON(x, y, z) {
+      const size = this.extent * Math.pow(2, z), x0 = this.extent * x, y0 = this.extent * y, vtCoords = this.loadGeometry();
+      function projectPoint(p) {
+        return [
+          (p.x + x0) * 360 / size - 180,
+          360 / Math.PI * Math.atan(Math.exp((1 - (p.y + y0) * 2 / size) * Math.PI)) - 90
+        ];
+      }
+      function projectLine(line) {
+        return line.map(projectPoint);
+      }
+      let geometry;
+      if (this.type === 1) {
+        const points = [];
+        for (const line of vtCoords) {
+          points.push(line[0]);
+        }
+        const coordinates = projectLine(points);
+        geometry = points.length === 1 ? { type: "Point", coordinates: coordinates[0] } : { type: "MultiPoint", coordinates };
+      } else if (this.type === 2) {
+        const coordinates = vtCoords.map(projectLine);
+        geometry = coordinates.length === 1 ? { type: "LineString", coordinates: coordinates[0] } : { type: "MultiLineString", coordinates };
+      } else if (this.type === 3) {
+        const polygons = classifyRings(vtCoords);
+        const coordinates = [];
+        for (const polygon of polygons) {
+          coordinates.push(polygon.map(projectLine));
+        }
+        geometry = coordinates.length === 1 ? { type: "Polygon", coordinates: coordinates[0] } : { type: "MultiPolygon", coordinates };
+      } else {
+        throw new Error("unknown feature type");
+      }
+      const result = {
+        type: "Feature",
+        geometry,
+        properties: this.properties
+      };
+      if (this.id != null) {
+        result.id = this.id;
+      }
+      return result;
+    }
+  };
+  VectorTileFeature.types = ["Unknown", "Point", "LineString", "Polygon"];
+  function classifyRings(rings) {
+    const len = rings.length;
+    if (len <= 1) return [rings];
+    const polygons = [];
+    let polygon, ccw;
+    for (let i = 0; i < len; i++) {
+      const area = signedArea(rings[i]);
+      if (area === 0) continue;
+      if (ccw === void 0) ccw = area < 0;
+      if (ccw === area < 0) {
+        if (polygon) polygons.push(polygon);
+        polygon = [rings[i]];
+      } else if (polygon) {
+        polygon.push(rings[i]);
+      }
+    }
+    if (polygon) polygons.push(polygon);
+    return polygons;
+  }
+  function signedArea(ring) {
+    let sum = 0;
+    for (let i = 0, len = ring.length, j = len - 1, p1, p2; i < len; j = i++) {
+      p1 = ring[i];
+      p2 = ring[j];
+      sum += (p2.x - p1.x) * (p1.y + p2.y);
+    }
+    return sum;
+  }
+  var VectorTileLayer = class {
+    /**
+     * @param {PbfReader} pbf
+     * @param {number} [end]
+     */
+    constructor(pbf, end) {
+      this.version = 1;
+      this.name = "";
+      this.extent = 4096;
+      this.length = 0;
+      this._pbf = pbf;
+      this._keys = [];
+      this._values = [];
+      this._features = [];
+      if (end === void 0) end = pbf.length;
+      while (pbf.pos < end) {
+        const tag = pbf.readVarint();
+        if (tag === 10) this.name = pbf.readString();
+        else if (tag === 18) {
+          this._features.push(pbf.pos);
+          pbf.skip(tag);
+        } else if (tag === 26) this._keys.push(pbf.readString());
+        else if (tag === 34) this._values.push(readValueMessage(pbf));
+        else if (tag === 40) this.extent = pbf.readVarint();
+        else if (tag === 120) this.version = pbf.readVarint();
+        else pbf.skip(tag);
+      }
+      this.length = this._features.length;
+    }
+    /** return feature `i` from this layer as a `VectorTileFeature`
+     * @param {number} i
+     */
+    feature(i) {
+      if (i < 0 || i >= this._features.length) throw new Error("feature index out of bounds");
+      this._pbf.pos = this._features[i];
+      const end = this._pbf.readVarint() + this._pbf.pos;
+      return new VectorTileFeature(this._pbf, end, this.extent, this._keys, this._values);
+    }
+  };
+  function readValueMessage(pbf) {
+    let value = null;
+    const end = pbf.readVarint() + pbf.pos;
+    while (pbf.pos < end) {
+      const tag = pbf.readVarint();
+      value = tag === 10 ? pbf.readString() : tag === 21 ? pbf.readFloat() : tag === 25 ? pbf.readDouble() : tag === 32 ? pbf.readVarint(true) : tag === 40 ? pbf.readVarint() : tag === 48 ? pbf.readSVarint() : tag === 56 ? pbf.readBoolean() : (pbf.skip(tag), null);
+    }
+    if (value == null) {
+      throw new Error("unknown feature value");
+    }
+    return value;
+  }
+  var VectorTile = class {
+    /**
+     * @param {PbfReader} pbf
+     * @param {number} [end]
+     */
+    constructor(pbf, end = pbf.length) {
+      const layers = /* @__PURE__ */ Object.create(null);
+      while (pbf.pos < end) {
+        const tag = pbf.readVarint();
+        if (tag === 26) {
+          const layer = new VectorTileLayer(pbf, pbf.readVarint() + pbf.pos);
+          if (layer.length) layers[layer.name] = layer;
+        } else pbf.skip(tag);
+      }
+      this.layers = layers;
+    }
+  };
+
+  // node_modules/pbf/index.js
+  var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
+  var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
+  var TEXT_DECODER_MIN_LENGTH = 12;
+  var utf8TextDecoder = typeof TextDecoder === "undefined" ? null : new TextDecoder("utf-8");
+  var PBF_VARINT = 0;
+  var PBF_FIXED64 = 1;
+  var PBF_BYTES = 2;
+  var PBF_FIXED32 = 5;
+  var PbfReader = class {
+    /**
+     * @param {Uint8Array | ArrayBuffer} buf
+     */
+    constructor(buf) {
+      this.buf = ArrayBuffer.isView(buf) ? buf : new Uint8Array(buf);
+      this.dataView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+      this.pos = 0;
+      this.type = 0;
+      this._valueStart = -1;
+      this.length = this.buf.length;
+    }
+    /**
+     * @template T
+     * @param {(tag: number, result: T, pbf: PbfReader) => void} readField
+     * @param {T} result
+     * @param {number} [end]
+     */
+    readFields(readField, result, end = this.length) {
+      let field;
+      while (field = this.nextField(end)) {
+        readField(field, result, this);
+      }
+      return result;
+    }
+    /**
+     * @template T
+     * @param {(tag: number, result: T, pbf: PbfReader) => void} readField
+     * @param {T} result
+     */
+    readMessage(readField, result) {
+      return this.readFields(readField, result, this.readVarint() + this.pos);
+    }
+    readFixed32() {
+      const val = this.dataView.getUint32(this.pos, true);
+      this.pos += 4;
+      return val;
+    }
+    readSFixed32() {
+      const val = this.dataView.getInt32(this.pos, true);
+      this.pos += 4;
+      return val;
+    }
+    // 64-bit int handling is based on github.com/dpw/node-buffer-more-ints (MIT-licensed)
+    readFixed64() {
+      const val = this.dataView.getUint32(this.pos, true) + this.dataView.getUint32(this.pos + 4, true) * SHIFT_LEFT_32;
+      this.pos += 8;
+      return val;
+    }
+    readSFixed64() {
+      const val = this.dataView.getUint32(this.pos, true) + this.dataView.getInt32(this.pos + 4, true) * SHIFT_LEFT_32;
+      this.pos += 8;
+      return val;
+    }
+    readFloat() {
+      const val = this.dataView.getFloat32(this.pos, true);
+      this.pos += 4;
+      return val;
+    }
+    readDouble() {
+      const val = this.dataView.getFloat64(this.pos, true);
+      this.pos += 8;
+      return val;
+    }
+    /**
+     * @param {boolean} [isSigned]
+     */
+    readVarint(isSigned) {
+      const buf = this.buf;
+      const b0 = buf[this.pos++];
+      if (b0 < 128) return b0;
+      let val = b0 & 127, b;
+      b = buf[this.pos++];
+      val |= (b & 127) << 7;
+      if (b < 128) return val;
+      b = buf[this.pos++];
+      val |= (b & 127) << 14;
+      if (b < 128) return val;
+      b = buf[this.pos++];
+      val |= (b & 127) << 21;
+      if (b < 128) return val;
+      b = buf[this.pos];
+      val |= (b & 15) << 28;
+      return readVarintRemainder(val, isSigned, this);
+    }
+    readSVarint() {
+      const num = this.readVarint();
+      return num % 2 === 1 ? (num + 1) / -2 : num / 2;
+    }
+    readBoolean() {
+      return Boolean(this.readVarint());
+    }
+    readString() {
+      const end = this.readVarint() + this.pos;
+      const pos = this.pos;
+      this.pos = end;
+      if (end - pos >= TEXT_DECODER_MIN_LENGTH && utf8TextDecoder) {
+        return utf8TextDecoder.decode(this.buf.subarray(pos, end));
+      }
+      return readUtf8(this.buf, pos, end);
+    }
+    readBytes() {
+      const end = this.readVarint() + this.pos, buffer = this.buf.subarray(this.pos, end);
+      this.pos = end;
+      return buffer;
+    }
+    // verbose for performance reasons; doesn't affect gzipped size
+    /**
+     * @param {number[]} [arr]
+     * @param {boolean} [isSigned]
+     */
+    readPackedVarint(arr = [], isSigned) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readVarint(isSigned));
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedSVarint(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readSVarint());
+      return arr;
+    }
+    /** @param {boolean[]} [arr] */
+    readPackedBoolean(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readBoolean());
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedFloat(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readFloat());
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedDouble(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readDouble());
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedFixed32(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readFixed32());
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedSFixed32(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readSFixed32());
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedFixed64(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readFixed64());
+      return arr;
+    }
+    /** @param {number[]} [arr] */
+    readPackedSFixed64(arr = []) {
+      const end = this.readPackedEnd();
+      while (this.pos < end) arr.push(this.readSFixed64());
+      return arr;
+    }
+    readPackedEnd() {
+      return this.type === PBF_BYTES ? this.readVarint() + this.pos : this.pos + 1;
+    }
+    /**
+     * Advance to the next field. Returns the field number, or 0 at end-of-message.
+     * @param {number} [end]
+     */
+    nextField(end = this.length) {
+      if (this.pos === this._valueStart) this.skip(this.type);
+      if (this.pos >= end) return 0;
+      const tag = this.readVarint();
+      this.type = tag & 7;
+      this._valueStart = this.pos;
+      return tag >>> 3;
+    }
+    /** @param {number} val */
+    skip(val) {
+      const type = val & 7;
+      if (type === PBF_VARINT) while (this.buf[this.pos++] > 127) {
+      }
+      else if (type === PBF_BYTES) this.pos = this.readVarint() + this.pos;
+      else if (type === PBF_FIXED32) this.pos += 4;
+      else if (type === PBF_FIXED64) this.pos += 8;
+      else throw new Error(`Unimplemented type: ${type}`);
+    }
+  };
+  function readVarintRemainder(l, s, p) {
+    const buf = p.buf;
+    let h2, b;
+    b = buf[p.pos++];
+    h2 = (b & 112) >> 4;
+    if (b < 128) return toNum(l, h2, s);
+    b = buf[p.pos++];
+    h2 |= (b & 127) << 3;
+    if (b < 128) return toNum(l, h2, s);
+    b = buf[p.pos++];
+    h2 |= (b & 127) << 10;
+    if (b < 128) return toNum(l, h2, s);
+    b = buf[p.pos++];
+    h2 |= (b & 127) << 17;
+    if (b < 128) return toNum(l, h2, s);
+    b = buf[p.pos++];
+    h2 |= (b & 127) << 24;
+    if (b < 128) return toNum(l, h2, s);
+    b = buf[p.pos++];
+    h2 |= (b & 1) << 31;
+    if (b < 128) return toNum(l, h2, s);
+    throw new Error("Expected varint not more than 10 bytes");
+  }
+  function toNum(low, high, isSigned) {
+    return isSigned ? high * 4294967296 + (low >>> 0) : (high >>> 0) * 4294967296 + (low >>> 0);
+  }
+  function readUtf8(buf, pos, end) {
+    let str = "";
+    let i = pos;
+    while (i < end) {
+      const b0 = buf[i];
+      let c = null;
+      let bytesPerSequence = b0 > 239 ? 4 : b0 > 223 ? 3 : b0 > 191 ? 2 : 1;
+      if (i + bytesPerSequence > end) break;
+      let b1, b2, b3;
+      if (bytesPerSequence === 1) {
+        if (b0 < 128) {
+          c = b0;
+        }
+      } else if (bytesPerSequence === 2) {
+        b1 = buf[i + 1];
+        if ((b1 & 192) === 128) {
+          c = (b0 & 31) << 6 | b1 & 63;
+          if (c <= 127) {
+            c = null;
+          }
+        }
+      } else if (bytesPerSequence === 3) {
+        b1 = buf[i + 1];
+        b2 = buf[i + 2];
+        if ((b1 & 192) === 128 && (b2 & 192) === 128) {
+          c = (b0 & 15) << 12 | (b1 & 63) << 6 | b2 & 63;
+          if (c <= 2047 || c >= 55296 && c <= 57343) {
+            c = null;
+          }
+        }
+      } else if (bytesPerSequence === 4) {
+        b1 = buf[i + 1];
+        b2 = buf[i + 2];
+        b3 = buf[i + 3];
+        if ((b1 & 192) === 128 && (b2 & 192) === 128 && (b3 & 192) === 128) {
+          c = (b0 & 15) << 18 | (b1 & 63) << 12 | (b2 & 63) << 6 | b3 & 63;
+          if (c <= 65535 || c >= 1114112) {
+            c = null;
+          }
+        }
+      }
+      if (c === null) {
+        c = 65533;
+        bytesPerSequence = 1;
+      } else if (c > 65535) {
+        c -= 65536;
+        str += String.fromCharCode(c >>> 10 & 1023 | 55296);
+        c = 56320 | c & 1023;
+      }
+      str += String.fromCharCode(c);
+      i += bytesPerSequence;
+    }
+    return str;
+  }
+
+  // maps/frontend/mvt-data.js
+  var TILE = 256;
+  var HIT_SLOP_PX = 3;
+  function decode(buffer) {
+    const layers = {};
+    if (!buffer.byteLength) return layers;
+    const tile = new VectorTile(new PbfReader(buffer));
+    for (const name of Object.keys(tile.layers)) {
+      const layer = tile.layers[name];
+      const scale = TILE / layer.extent;
+      const features = [];
+      for (let i = 0; i < layer.length; i++) {
+        const feature = layer.feature(i);
+        const rings = feature.loadGeometry().map((ring) => ring.map((p) => [p.x * scale, p.y * scale]));
+        features.push({ type: feature.type, properties: feature.properties, rings, path: null });
+      }
+      layers[name] = features;
+    }
+    return layers;
+  }
+  var LruCache = class {
+    constructor(size) {
+      this.size = size;
+      this.entries = /* @__PURE__ */ new Map();
+    }
+    get(key, load) {
+      let promise = this.entries.get(key);
+      if (promise) {
+        this.entries.delete(key);
+      } else {
+        promise = load();
+        promise.catch(() => {
+          if (this.entries.get(key) === promise) this.entries.delete(key);
+        });
+      }
+      this.entries.set(key, promise);
+      if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value);
+      return promise;
+    }
+  };
+  function insideRings(rings, x, y) {
+    let inside = false;
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if (yi > y !== yj > y && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+      }
+    }
+    return inside;
+  }
+  function segmentDistance([ax, ay], [bx, by], x, y) {
+    const dx = bx - ax;
+    const dy = by - ay;
+    const length2 = dx * dx + dy * dy;
+    const t = length2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / length2)) : 0;
+    return Math.hypot(x - (ax + t * dx), y - (ay + t * dy));
+  }
+  function hits(feature, style, x, y) {
+    if (feature.type === 1) {
+      const reach2 = (style.radius || 4) + HIT_SLOP_PX;
+      return feature.rings.some((ring) => ring.some(([px, py]) => Math.abs(px - x) <= reach2 && Math.abs(py - y) <= reach2));
+    }
+    if (feature.type === 3) return insideRings(feature.rings, x, y);
+    const reach = (style.weight ?? 1) / 2 + HIT_SLOP_PX;
+    return feature.rings.some((ring) => ring.some((point, i) => i > 0 && segmentDistance(ring[i - 1], point, x, y) <= reach));
+  }
+
+  // maps/frontend/mvt.js
+  var decoded = new LruCache(1500);
+  function loadTile(url) {
+    return decoded.get(url, () => fetch(url, { credentials: "same-origin" }).then(async (response) => {
+      if (response.status === 401 || response.status === 403) {
+        window.dispatchEvent(new CustomEvent("geogrid:unauthorized"));
+        throw new Error("not logged in");
+      }
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return decode(await response.arrayBuffer());
+    }));
+  }
+  function pathOf(feature) {
+    if (feature.path) return feature.path;
+    const path = new Path2D();
+    for (const ring of feature.rings) {
+      ring.forEach(([x, y], i) => i ? path.lineTo(x, y) : path.moveTo(x, y));
+      if (feature.type === 3) path.closePath();
+    }
+    feature.path = path;
+    return path;
+  }
+  function strokeWith(ctx, path, color, weight, opacity, dash) {
+    ctx.globalAlpha = opacity;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = weight;
+    ctx.setLineDash(dash || []);
+    ctx.stroke(path);
+  }
+  function drawPoints(ctx, feature, style) {
+    const r = style.radius || 4;
+    for (const ring of feature.rings) {
+      for (const [x, y] of ring) {
+        const path = new Path2D();
+        if (style.shape === "square") path.rect(x - r, y - r, 2 * r, 2 * r);
+        else path.arc(x, y, r, 0, 2 * Math.PI);
+        ctx.globalAlpha = style.fillOpacity ?? 1;
+        ctx.fillStyle = style.fillColor || style.color;
+        ctx.fill(path);
+        if (style.weight) strokeWith(ctx, path, style.color, style.weight, style.opacity ?? 1, null);
+      }
+    }
+  }
+  function drawFeature(ctx, feature, style) {
+    if (feature.type === 1) return drawPoints(ctx, feature, style);
+    const path = pathOf(feature);
+    if (feature.type === 3 && style.fillColor && style.fillOpacity) {
+      ctx.globalAlpha = style.fillOpacity;
+      ctx.fillStyle = style.fillColor;
+      ctx.fill(path, "evenodd");
+    }
+    if (style.casing) strokeWith(ctx, path, style.casing.color, style.casing.weight, style.opacity ?? 1, null);
+    if (style.color && style.weight !== 0) {
+      strokeWith(ctx, path, style.color, style.weight ?? 1, style.opacity ?? 1, style.dashArray);
+    }
+  }
+  L.GeoGridVectorTiles = L.GridLayer.extend({
+    options: { sources: {}, labels: null, tileset: "" },
+    initialize(url, options) {
+      this._url = url;
+      L.GridLayer.prototype.initialize.call(this, options);
+      this._labels = /* @__PURE__ */ new Map();
+      this.on("tileunload", (e) => {
+        e.tile._unloaded = true;
+        this._releaseLabels(e.tile);
+      });
+    },
+    onAdd(map2) {
+      L.GridLayer.prototype.onAdd.call(this, map2);
+      map2.on("zoomend", this._fitLabels, this);
+    },
+    onRemove(map2) {
+      map2.off("zoomend", this._fitLabels, this);
+      L.GridLayer.prototype.onRemove.call(this, map2);
+      for (const entry of this._labels.values()) map2.removeLayer(entry.tooltip);
+      this._labels.clear();
+    },
+    createTile(coords2, done) {
+      const canvas = L.DomUtil.create("canvas", "mvt-tile");
+      const size = this.getTileSize();
+      const ratio = window.devicePixelRatio || 1;
+      canvas.width = size.x * ratio;
+      canvas.height = size.y * ratio;
+      canvas.dataset.tileset = this.options.tileset;
+      loadTile(L.Util.template(this._url, { z: coords2.z, x: coords2.x, y: coords2.y })).then((layers) => {
+        canvas._mvt = layers;
+        canvas._coords = coords2;
+        this._draw(canvas);
+        this._addLabels(canvas);
+        done(null, canvas);
+      }).catch((error) => done(error, canvas));
+      return canvas;
+    },
+    _draw(canvas) {
+      const ctx = canvas.getContext("2d");
+      const ratio = canvas.width / TILE;
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, TILE, TILE);
+      ctx.lineJoin = "round";
+      ctx.lineCap = "round";
+      let drawn = 0;
+      for (const [name, styleOf] of Object.entries(this.options.sources)) {
+        for (const feature of canvas._mvt[name] || []) {
+          const style = styleOf(feature.properties, canvas._coords.z);
+          if (style) {
+            drawFeature(ctx, feature, style);
+            drawn++;
+          }
+        }
+      }
+      canvas.dataset.features = String(drawn);
+    },
+    /** Draw every loaded tile again (after the styles' inputs changed), without fetching anything. */
+    restyle() {
+      for (const tile of Object.values(this._tiles || {})) {
+        if (tile.el._mvt) this._draw(tile.el);
+      }
+      return this;
+    },
+    /** The features drawn under a point, topmost first: [{source, properties}]. */
+    featuresAt(latlng) {
+      if (!this._map || this._tileZoom === void 0) return [];
+      const size = this.getTileSize();
+      const point = this._map.project(latlng, this._tileZoom);
+      const coords2 = L.point(Math.floor(point.x / size.x), Math.floor(point.y / size.y));
+      coords2.z = this._tileZoom;
+      const tile = this._tiles[this._tileCoordsToKey(coords2)];
+      if (!tile || !tile.el._mvt) return [];
+      const x = (point.x - coords2.x * size.x) * TILE / size.x;
+      const y = (point.y - coords2.y * size.y) * TILE / size.y;
+      const found = [];
+      for (const [name, styleOf] of Object.entries(this.options.sources).reverse()) {
+        const features = tile.el._mvt[name] || [];
+        for (let i = features.length - 1; i >= 0; i--) {
+          const style = styleOf(features[i].properties, coords2.z);
+          if (style && style.interactive !== false && hits(features[i], style, x, y)) {
+            found.push({ source: name, properties: features[i].properties });
+          }
+        }
+      }
+      return found;
+    },
+    /** The properties of the first loaded feature of `source` that `test` accepts, or null. */
+    findProperties(source, test) {
+      for (const tile of Object.values(this._tiles || {})) {
+        const feature = ((tile.el._mvt || {})[source] || []).find((f) => test(f.properties));
+        if (feature) return feature.properties;
+      }
+      return null;
+    },
+    /* ----- labels: one permanent tooltip per key, counted by the tiles holding it ----- */
+    _addLabels(canvas) {
+      const spec = this.options.labels;
+      canvas._labelKeys = [];
+      if (!spec || !this._map || canvas._unloaded) return;
+      const { x, y, z } = canvas._coords;
+      for (const feature of canvas._mvt[spec.source] || []) {
+        const key = spec.key(feature.properties);
+        let entry = this._labels.get(key);
+        if (!entry) {
+          const [px, py] = feature.rings[0][0];
+          const latlng = this._map.unproject([x * TILE + px, y * TILE + py], z);
+          const tooltip = L.tooltip({
+            permanent: true,
+            direction: "center",
+            className: spec.className,
+            interactive: false
+          }).setLatLng(latlng).setContent(spec.content(feature.properties));
+          entry = { tooltip, count: 0, properties: feature.properties };
+          this._labels.set(key, entry);
+          this._map.addLayer(tooltip);
+          this._fitLabel(entry);
+        }
+        entry.count++;
+        canvas._labelKeys.push(key);
+      }
+    },
+    _releaseLabels(canvas) {
+      for (const key of canvas._labelKeys || []) {
+        const entry = this._labels.get(key);
+        if (entry && --entry.count === 0) {
+          if (this._map) this._map.removeLayer(entry.tooltip);
+          this._labels.delete(key);
+        }
+      }
+      canvas._labelKeys = [];
+    },
+    _fitLabel(entry) {
+      entry.tooltip.setOpacity(this.options.labels.fits(entry.properties, this._map.getZoom()) ? 1 : 0);
+    },
+    _fitLabels() {
+      for (const entry of this._labels.values()) this._fitLabel(entry);
+    }
+  });
+  L.geogridVectorTiles = (url, options) => new L.GeoGridVectorTiles(url, options);
+
+  // maps/frontend/basemap.js
+  function createMap(element, { center = [35, 105], zoom = 4, prefix = "GeoGrid · Leaflet", panes = {}, ...options } = {}) {
+    const map2 = L.map(element, options).setView(center, zoom);
+    map2.attributionControl.setPrefix(prefix);
+    for (const [name, zIndex] of Object.entries(panes)) map2.createPane(name).style.zIndex = zIndex;
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map2);
+    return map2;
+  }
+  function bboxBounds(b) {
+    return b && L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+  }
+  function vectorLayer(spec, name, options) {
+    return L.geogridVectorTiles(spec.url, Object.assign({
+      tileset: name,
+      minZoom: spec.minzoom,
+      maxNativeZoom: spec.maxzoom,
+      maxZoom: 19,
+      pane: "overlayPane"
+    }, options));
+  }
+  function rasterLayers(catalogue2, options) {
+    const layers = {};
+    for (const [name, raster] of Object.entries(catalogue2.raster || {})) {
+      layers[raster.label || name] = L.tileLayer(raster.url, Object.assign({
+        minZoom: raster.minzoom,
+        maxNativeZoom: raster.maxzoom,
+        maxZoom: 19,
+        bounds: bboxBounds(raster.bounds),
+        className: `raster-${name}`
+      }, options));
+    }
+    return layers;
+  }
+  var WATER_STYLE = { fillColor: "#a9cce8", fillOpacity: 1, color: "#86b6dc", weight: 0.8 };
+  function roadStyle(p, z) {
+    const major = p.kind === "primary" || p.kind === "secondary";
+    const width = (major ? 2.2 : p.kind === "path" ? 0.8 : 1.4) * Math.max(1, Math.pow(1.5, z - 13));
+    if (p.kind === "path") {
+      return { color: "#ffffff", weight: width, dashArray: [4, 3], casing: { color: "#c8c0b0", weight: width + 1 } };
+    }
+    return {
+      color: major ? "#fbe3a6" : "#ffffff",
+      weight: width,
+      casing: { color: major ? "#d4a147" : "#c8c0b0", weight: width + (z >= 14 ? 2 : 1) }
+    };
+  }
+  function basemapLayer(catalogue2, { roads = roadStyle, ...options } = {}) {
+    const spec = catalogue2.vector && catalogue2.vector.basemap;
+    if (!spec) return null;
+    return vectorLayer(spec, "basemap", Object.assign({
+      pane: "basemap",
+      zIndex: 1,
+      sources: { water: () => WATER_STYLE, roads }
+    }, options));
+  }
+
+  // maps/frontend/map.js
+  var mapEl = document.getElementById("map");
+  var cardEl = document.getElementById("card");
+  var CATALOGUE_URL = mapEl.dataset.catalogueUrl;
+  var LOCATE_URL = mapEl.dataset.locateUrl;
+  var SEARCH_URL = mapEl.dataset.searchUrl;
+  var BUILDING_URL = mapEl.dataset.buildingUrl;
+  var PLAN_URL = mapEl.dataset.planUrl;
+  var LOGIN_URL = mapEl.dataset.loginUrl;
+  var LEVELS = { 1: "一级网格", 2: "二级网格", 3: "三级网格" };
+  var KINDS = { comprehensive: "综合网格", exclusive: "专属网格" };
+  var BUILDING_USES = { residential: "住宅", mixed: "商住", commercial: "商业", public: "公共服务", industrial: "工业" };
+  var HIT_KINDS = { grid: "网格", building: "地址", point: "坐标" };
+  var STATION_KINDS = { party_mass_centre: "党群服务中心", grid_station: "网格党群服务站", convenience: "便民服务点" };
+  var EVENT_STATUS = {
+    reported: "已上报",
+    accepted: "已受理",
+    returned: "已退回",
+    dispatched: "已派遣",
+    handling: "处置中",
+    fed_back: "已反馈",
+    verifying: "核查中",
+    closed: "已办结"
+  };
+  var LEVEL_STYLES = {
     1: { color: "#1d4f91", weight: 2.5, fillColor: "#4a7fc1", fillOpacity: 0.08 },
     2: { color: "#2b8a3e", weight: 1.5, fillColor: "#51cf66", fillOpacity: 0.08 },
-    3: { color: "#7b2cbf", weight: 1, fillColor: "#b197fc", fillOpacity: 0.08, dashArray: [3, 3] },
+    3: { color: "#7b2cbf", weight: 1, fillColor: "#b197fc", fillOpacity: 0.08, dashArray: [3, 3] }
   };
-  const EXCLUSIVE_STYLE = { color: "#d9480f", fillColor: "#f59f00", fillOpacity: 0.25, dashArray: [6, 4] };
-  const SELECTED_STYLE = { color: "#e03131", weight: 4, interactive: false };
-  const SELECTED_BUILDING_STYLE = { color: "#e03131", weight: 2.5, fillColor: "#ff8787", fillOpacity: 0.7, radius: 4,
-                                    interactive: false };
-  const BUILDING_STYLE = { fillColor: "#ddd3c8", fillOpacity: 0.95, color: "#b3a799", weight: 0.6, radius: 2 };
-  const OTHER_BUILDING_STYLE = Object.assign({}, BUILDING_STYLE, { fillColor: "#d2cbd8" });
-  // Where a place found by search is put: clear of the card (340 px wide, on the right) and the search box.
-  const FLY_PADDING = { paddingTopLeft: [60, 60], paddingBottomRight: [380, 40] };
-  const AREA_STYLES = {
+  var EXCLUSIVE_STYLE = { color: "#d9480f", fillColor: "#f59f00", fillOpacity: 0.25, dashArray: [6, 4] };
+  var SELECTED_STYLE = { color: "#e03131", weight: 4, interactive: false };
+  var SELECTED_BUILDING_STYLE = {
+    color: "#e03131",
+    weight: 2.5,
+    fillColor: "#ff8787",
+    fillOpacity: 0.7,
+    radius: 4,
+    interactive: false
+  };
+  var BUILDING_STYLE = { fillColor: "#ddd3c8", fillOpacity: 0.95, color: "#b3a799", weight: 0.6, radius: 2 };
+  var OTHER_BUILDING_STYLE = Object.assign({}, BUILDING_STYLE, { fillColor: "#d2cbd8" });
+  var FLY_PADDING = { paddingTopLeft: [60, 60], paddingBottomRight: [380, 40] };
+  var AREA_STYLES = {
     street: { color: "#495057", weight: 2.5, dashArray: [10, 4, 2, 4], interactive: false },
-    community: { color: "#862e9c", weight: 1.5, dashArray: [8, 4], interactive: false },
+    community: { color: "#862e9c", weight: 1.5, dashArray: [8, 4], interactive: false }
   };
-  const DEPARTMENT_COLORS = ["#c2255c", "#0b7285", "#5f3dc4", "#e67700", "#2f9e44", "#1971c2"];
-  const STATION_STYLES = {
+  var DEPARTMENT_COLORS = ["#c2255c", "#0b7285", "#5f3dc4", "#e67700", "#2f9e44", "#1971c2"];
+  var STATION_STYLES = {
     party_mass_centre: { shape: "square", radius: 6, fillColor: "#c92a2a", color: "#fff", weight: 1.5 },
     grid_station: { shape: "square", radius: 5, fillColor: "#e8590c", color: "#fff", weight: 1.5 },
-    convenience: { radius: 5, fillColor: "#2b8a3e", color: "#fff", weight: 1.5 },
+    convenience: { radius: 5, fillColor: "#2b8a3e", color: "#fff", weight: 1.5 }
   };
-  const OPEN_EVENT_STYLE = { radius: 4, fillColor: "#f08c00", color: "#fff", weight: 1 };
-  const CLOSED_EVENT_STYLE = { radius: 3, fillColor: "#868e96", fillOpacity: 0.7, color: "#fff", weight: 0.5 };
-  const OVERDUE_EVENT_STYLE = { radius: 5, fillColor: "#e03131", color: "#fff", weight: 1.5 };
-  const ENDED = new Set(["closed", "returned"]);
-  // Tiles carry each ticket's deadline (`due`, Unix seconds), so "overdue" is decided here, at view time.
-  const eventStyle = (p) => (ENDED.has(p.status) ? CLOSED_EVENT_STYLE
-    : p.due && p.due * 1000 < Date.now() ? OVERDUE_EVENT_STYLE : OPEN_EVENT_STYLE);
-  const LABEL_CHAR_PX = 13; // about the width of one character of a grid label
-  const METRES_PER_PX_Z0 = 156543.03392804097; // Web Mercator metres per pixel at zoom 0
-
-
+  var OPEN_EVENT_STYLE = { radius: 4, fillColor: "#f08c00", color: "#fff", weight: 1 };
+  var CLOSED_EVENT_STYLE = { radius: 3, fillColor: "#868e96", fillOpacity: 0.7, color: "#fff", weight: 0.5 };
+  var OVERDUE_EVENT_STYLE = { radius: 5, fillColor: "#e03131", color: "#fff", weight: 1.5 };
+  var ENDED = /* @__PURE__ */ new Set(["closed", "returned"]);
+  var eventStyle = (p) => ENDED.has(p.status) ? CLOSED_EVENT_STYLE : p.due && p.due * 1e3 < Date.now() ? OVERDUE_EVENT_STYLE : OPEN_EVENT_STYLE;
+  var LABEL_CHAR_PX = 13;
+  var METRES_PER_PX_Z0 = 156543.03392804097;
   function areaText(area) {
     return area ? `${area.name}（${area.code}）` : "—";
   }
-
   function toLogin() {
     window.location.href = `${LOGIN_URL}?next=${encodeURIComponent(window.location.pathname)}`;
   }
-  window.addEventListener("geogrid:unauthorized", toLogin); // a tile or API request found the session gone
-
-  /* ---------- the map ---------- */
-  // Fixed zoom limits: left to Leaflet, they would follow the layers' minZoom and re-zoom the map (animated)
-  // just as the first fitBounds is asked for, which then is dropped.
-  const map = createMap(mapEl, { zoomControl: true, attributionControl: true, minZoom: 4, maxZoom: 19,
-                                 panes: { basemap: 250, points: 450, selection: 460 } });
-  window.geogridMap = map; // for tests and the browser console
-
-  const CoordsControl = L.Control.extend({
+  window.addEventListener("geogrid:unauthorized", toLogin);
+  var map = createMap(mapEl, {
+    zoomControl: true,
+    attributionControl: true,
+    minZoom: 4,
+    maxZoom: 19,
+    panes: { basemap: 250, points: 450, selection: 460 }
+  });
+  window.geogridMap = map;
+  var CoordsControl = L.Control.extend({
     options: { position: "bottomleft" },
     onAdd() {
       this._div = h("div", { className: "coords", title: "光标处坐标（CGCS2000）" }, "CGCS2000 经度 —  纬度 —");
@@ -87,11 +1266,10 @@
     },
     show(latlng) {
       this._div.textContent = `CGCS2000 经度 ${latlng.lng.toFixed(6)}  纬度 ${latlng.lat.toFixed(6)}`;
-    },
+    }
   });
-  const coords = new CoordsControl().addTo(map);
-
-  const Legend = L.Control.extend({
+  var coords = new CoordsControl().addTo(map);
+  var Legend = L.Control.extend({
     options: { position: "bottomright" },
     onAdd() {
       const swatch = (style, text) => {
@@ -99,9 +1277,12 @@
         return h("div", null, h("i", { style: `border:${border};background:${style.fillColor}40` }), text);
       };
       const dot = (style, text) => h("div", null, h("i", {
-        className: style.shape === "square" ? "dot square" : "dot", style: `background:${style.fillColor}`,
+        className: style.shape === "square" ? "dot square" : "dot",
+        style: `background:${style.fillColor}`
       }), text);
-      return h("div", { className: "legend" },
+      return h(
+        "div",
+        { className: "legend" },
         h("strong", null, "图例"),
         swatch(LEVEL_STYLES[1], "一级网格"),
         swatch(LEVEL_STYLES[2], "二级网格"),
@@ -115,130 +1296,116 @@
         dot(OVERDUE_EVENT_STYLE, "超期未办结事件"),
         dot(CLOSED_EVENT_STYLE, "已办结事件"),
         swatch({ color: SELECTED_STYLE.color, fillColor: "#ffffff" }, "点选位置所在网格"),
-        swatch(SELECTED_BUILDING_STYLE, "点选的房屋"));
-    },
+        swatch(SELECTED_BUILDING_STYLE, "点选的房屋")
+      );
+    }
   });
   new Legend().addTo(map);
-
   function showMessage(text) {
     const box = h("div", { className: "map-message" }, text);
     const control = L.control({ position: "topright" });
     control.onAdd = () => box;
     control.addTo(map);
   }
-
-  /* ---------- styles of our vector layers (roads and water: common.js) ---------- */
-  const BUILDING_SOURCES = {
-    buildings: (p) => (p.use === "residential" ? BUILDING_STYLE : OTHER_BUILDING_STYLE),
+  var BUILDING_SOURCES = {
+    buildings: (p) => p.use === "residential" ? BUILDING_STYLE : OTHER_BUILDING_STYLE
   };
-
   function gridStyle(p) {
     return Object.assign({}, LEVEL_STYLES[p.level], p.kind === "exclusive" ? EXCLUSIVE_STYLE : {});
   }
-
-  // A level-1 grid's name is shown only where the grid is drawn wide enough to hold it.
   function labelFits(p, zoom) {
     const metresPerPx = METRES_PER_PX_Z0 / Math.pow(2, zoom);
     return p.w / metresPerPx > p.name.length * LABEL_CHAR_PX && p.h / metresPerPx > 2 * LABEL_CHAR_PX;
   }
-
-  /* ---------- layers ---------- */
-  const gridLayers = {}; // level -> layer
-  const hoverLayers = []; // [layer, describe(source, properties)], topmost first
-  let buildingLayer = null;
-
-  // Roads and water; hillshade and buildings are overlays of their own, so each can be switched off.
-  function localBasemap(catalogue) {
-    return basemapLayer(catalogue, { attribution: "本地底图：道路、水系、房屋、地形晕渲（本系统数据）" });
+  var gridLayers = {};
+  var hoverLayers = [];
+  var buildingLayer = null;
+  function localBasemap(catalogue2) {
+    return basemapLayer(catalogue2, { attribution: "本地底图：道路、水系、房屋、地形晕渲（本系统数据）" });
   }
-
-  // Hillshade (and any orthophoto a county loads), under every vector layer.
-  function rasterOverlays(catalogue) {
-    const result = rasterLayers(catalogue);
+  function rasterOverlays(catalogue2) {
+    const result = rasterLayers(catalogue2);
     Object.values(result).forEach((layer) => layer.addTo(map));
     return result;
   }
-
   function onlineBasemap(basemap) {
-    const options = { subdomains: basemap.subdomains, maxZoom: 19, maxNativeZoom: basemap.max_zoom,
-                      attribution: basemap.attribution };
+    const options = {
+      subdomains: basemap.subdomains,
+      maxZoom: 19,
+      maxNativeZoom: basemap.max_zoom,
+      attribution: basemap.attribution
+    };
     const layers = [L.tileLayer(basemap.url, options)];
     if (basemap.overlay_url) layers.push(L.tileLayer(basemap.overlay_url, options));
     return L.layerGroup(layers);
   }
-
   function gridDescription(p) {
     const kind = p.kind === "exclusive" ? `（专属网格${p.exclusive_type ? "·" + p.exclusive_type : ""}）` : "";
     return `${p.code} ${p.name}${kind}`;
   }
-
-  function overlays(catalogue) {
-    const { vector, counts } = catalogue;
+  function overlays(catalogue2) {
+    const { vector, counts } = catalogue2;
     const result = {};
     const areas = vectorLayer(vector.areas, "areas", {
       sources: { areas: (p) => AREA_STYLES[p.kind === "village" ? "community" : p.kind] || AREA_STYLES.street },
-      zIndex: 1,
+      zIndex: 1
     });
     result["社区/村界"] = areas.addTo(map);
-
-    catalogue.departments.forEach((department, i) => {
+    catalogue2.departments.forEach((department, i) => {
       const color = DEPARTMENT_COLORS[i % DEPARTMENT_COLORS.length];
       const style = { color, weight: 2, dashArray: [8, 4], fillColor: color, fillOpacity: 0.06 };
       const layer = vectorLayer(vector["business-grids"], "business-grids", {
-        sources: { business_grids: (p) => (p.department === department.code ? style : null) }, zIndex: 2,
+        sources: { business_grids: (p) => p.department === department.code ? style : null },
+        zIndex: 2
       });
       result[`业务网格·${escapeHtml(department.name)}（${department.count}）`] = layer;
       hoverLayers.push([layer, (s, p) => `${p.department_name}：${p.name}（${p.code}）`]);
     });
-
     for (const level of [1, 2, 3]) {
       const layer = vectorLayer(vector[`grids-${level}`], `grids-${level}`, {
-        sources: { grids: gridStyle }, zIndex: 2 + level,
+        sources: { grids: gridStyle },
+        zIndex: 2 + level,
         labels: level === 1 ? {
-          source: "grid_labels", key: (p) => p.code, className: "grid-label", fits: labelFits,
-          content: (p) => h("span", null, p.name), // an element: names are typed in by people
-        } : null,
+          source: "grid_labels",
+          key: (p) => p.code,
+          className: "grid-label",
+          fits: labelFits,
+          content: (p) => h("span", null, p.name)
+          // an element: names are typed in by people
+        } : null
       });
       gridLayers[level] = layer;
       result[`${LEVELS[level]}（${counts[`grids-${level}`]}）`] = layer.addTo(map);
     }
-
     const stations = vectorLayer(vector.stations, "stations", {
-      pane: "points", sources: { stations: (p) => STATION_STYLES[p.kind] || STATION_STYLES.convenience },
+      pane: "points",
+      sources: { stations: (p) => STATION_STYLES[p.kind] || STATION_STYLES.convenience }
     });
     result[`服务站点（${counts.stations}）`] = stations.addTo(map);
     const events = vectorLayer(vector.events, "events", {
-      pane: "points", zIndex: 2,
-      sources: { events: eventStyle },
+      pane: "points",
+      zIndex: 2,
+      sources: { events: eventStyle }
     });
     result[`事件（${counts.events}）`] = events.addTo(map);
     buildingLayer = vectorLayer(vector.buildings, "buildings", { pane: "basemap", sources: BUILDING_SOURCES, zIndex: 2 });
     result["房屋"] = buildingLayer.addTo(map);
-
-    // Hover order: the smallest things on top.
     hoverLayers.unshift(
-      [events, (s, p) => `事件：${p.category}（${EVENT_STATUS[p.status] || p.status}` +
-        `${eventStyle(p) === OVERDUE_EVENT_STYLE ? "，已超期" : ""}）`],
+      [events, (s, p) => `事件：${p.category}（${EVENT_STATUS[p.status] || p.status}${eventStyle(p) === OVERDUE_EVENT_STYLE ? "，已超期" : ""}）`],
       [stations, (s, p) => `${p.name}（${STATION_KINDS[p.kind] || p.kind}）`],
       [gridLayers[3], (s, p) => gridDescription(p)],
       [gridLayers[2], (s, p) => gridDescription(p)],
-      [gridLayers[1], (s, p) => gridDescription(p)],
+      [gridLayers[1], (s, p) => gridDescription(p)]
     );
     return result;
   }
-
-  /* ---------- hover: what is under the cursor ---------- */
-  const hoverTip = L.tooltip({ direction: "right", offset: [14, 0], className: "hover-tip" });
-  let hoverFrame = 0;
-
-  /** The properties (id, use, floors) of the building drawn under a point, or null. */
+  var hoverTip = L.tooltip({ direction: "right", offset: [14, 0], className: "hover-tip" });
+  var hoverFrame = 0;
   function buildingAt(latlng) {
     if (!buildingLayer || !map.hasLayer(buildingLayer)) return null;
     const hit = buildingLayer.featuresAt(latlng).find((f) => f.source === "buildings");
     return hit ? hit.properties : null;
   }
-
-  // The topmost grid, station or event under the cursor, and below it the building there (a click shows both).
   function hover(latlng) {
     const lines = [];
     for (const [layer, describe] of hoverLayers) {
@@ -260,45 +1427,49 @@
     if (!map.hasLayer(hoverTip)) map.openTooltip(hoverTip);
     mapEl.classList.add("over-feature");
   }
-
   map.on("mousemove", (e) => {
     coords.show(e.latlng);
     cancelAnimationFrame(hoverFrame);
     hoverFrame = requestAnimationFrame(() => hover(e.latlng));
   });
   map.on("mouseout", () => map.closeTooltip(hoverTip));
-
-  /* ---------- click or search → locate (+ building) → 网格卡片 ---------- */
-  const selection = L.layerGroup().addTo(map);
-  let catalogue = null;
-
+  var selection = L.layerGroup().addTo(map);
+  var catalogue = null;
   function select(latlng, grid, buildingId) {
     selection.clearLayers();
     if (grid && catalogue) {
       const spec = catalogue.vector[`grids-${grid.level}`];
       selection.addLayer(vectorLayer(spec, `selected-grid`, {
-        pane: "selection", minZoom: 0, sources: { grids: (p) => (p.code === grid.code ? SELECTED_STYLE : null) },
+        pane: "selection",
+        minZoom: 0,
+        sources: { grids: (p) => p.code === grid.code ? SELECTED_STYLE : null }
       }));
     }
     if (buildingId && catalogue) {
       selection.addLayer(vectorLayer(catalogue.vector.buildings, "selected-building", {
-        pane: "selection", sources: { buildings: (p) => (p.id === buildingId ? SELECTED_BUILDING_STYLE : null) },
+        pane: "selection",
+        sources: { buildings: (p) => p.id === buildingId ? SELECTED_BUILDING_STYLE : null }
       }));
     }
     selection.addLayer(L.circleMarker(latlng, {
-      pane: "markerPane", radius: 5, color: "#fff", weight: 2, fillColor: SELECTED_STYLE.color, fillOpacity: 1,
-      interactive: false,
+      pane: "markerPane",
+      radius: 5,
+      color: "#fff",
+      weight: 2,
+      fillColor: SELECTED_STYLE.color,
+      fillOpacity: 1,
+      interactive: false
     }));
   }
-
-  const row = (label, value, cls) => [h("dt", null, label), h("dd", cls ? { className: cls } : null, value)];
-  const codeOf = (g) => [`${g.name}（`, h("span", { className: "code" }, g.code), "）"];
-
+  var row = (label, value, cls) => [h("dt", null, label), h("dd", cls ? { className: cls } : null, value)];
+  var codeOf = (g) => [`${g.name}（`, h("span", { className: "code" }, g.code), "）"];
   function gridDetails(grid, answer) {
     const drawn = gridLayers[grid.level] && gridLayers[grid.level].findProperties("grids", (p) => p.code === grid.code);
     const exclusiveType = drawn && drawn.exclusive_type;
     const kind = (KINDS[grid.kind] || grid.kind) + (exclusiveType ? `（${exclusiveType}）` : "");
-    return h("dl", { className: "grid" },
+    return h(
+      "dl",
+      { className: "grid" },
       row("网格编码", grid.code, "code"),
       row("网格名称", grid.name),
       row("网格层级", LEVELS[grid.level] || grid.level),
@@ -306,13 +1477,14 @@
       row("所属社区", areaText(answer.community)),
       row("所属街道", areaText(answer.street)),
       row("规划户数", grid.households),
-      row("人口数", grid.population));
+      row("人口数", grid.population)
+    );
   }
-
-  // The building's own counts (以房定户: a grid's households are the sum of its buildings').
   function buildingDetails(b) {
     const [finest] = b.grids;
-    return h("dl", { className: "building" },
+    return h(
+      "dl",
+      { className: "building" },
       row("地址", b.address, "address"),
       row("用途", b.use_label),
       row("层数", `${b.floors} 层`, "floors"),
@@ -320,40 +1492,42 @@
       row("常住户数", b.resident_households, "resident-households"),
       row("常住人口", b.population, "population"),
       row("所在网格", finest ? [`${LEVELS[finest.level]} `, codeOf(finest)] : "未入格", "building-grid"),
-      row("所属社区", areaText(b.community)));
+      row("所属社区", areaText(b.community))
+    );
   }
-
   function planLink(community) {
     const href = PLAN_URL.replace("CODE", encodeURIComponent(community.code));
-    return h("p", { className: "plan-link" },
-      h("a", { href, target: "_blank", rel: "noopener" }, "网格划分平面图"), `（${community.name}，可打印）`);
+    return h(
+      "p",
+      { className: "plan-link" },
+      h("a", { href, target: "_blank", rel: "noopener" }, "网格划分平面图"),
+      `（${community.name}，可打印）`
+    );
   }
-
   function staffList(staff) {
     if (!staff.length) return h("p", { className: "muted" }, "暂无登记的网格工作人员");
-    return h("ul", { className: "staff" }, staff.map((m) =>
-      h("li", null, `${m.role} ${m.name}${m.post ? `（${m.post}岗）` : ""} `,
-        m.phone ? h("span", { className: "phone" }, m.phone) : h("span", { className: "muted" }, "无电话"))));
+    return h("ul", { className: "staff" }, staff.map((m) => h(
+      "li",
+      null,
+      `${m.role} ${m.name}${m.post ? `（${m.post}岗）` : ""} `,
+      m.phone ? h("span", { className: "phone" }, m.phone) : h("span", { className: "muted" }, "无电话")
+    )));
   }
-
   function businessGridList(businessGrids) {
     if (!businessGrids.length) return h("p", { className: "muted" }, "该位置暂无业务网格");
-    const byDepartment = new Map();
+    const byDepartment = /* @__PURE__ */ new Map();
     for (const b of businessGrids) {
       if (!byDepartment.has(b.department)) byDepartment.set(b.department, []);
       byDepartment.get(b.department).push(b);
     }
     return h("dl", { className: "business" }, [...byDepartment].map(([department, grids]) => [
       h("dt", null, department),
-      h("dd", null, grids.map((b) => h("div", null, codeOf(b)))),
+      h("dd", null, grids.map((b) => h("div", null, codeOf(b))))
     ]));
   }
-
-  /** The grid the card is about: the one searched for (`focusCode`), else the finest at the point. */
   function focusIndex(answer, focusCode) {
     return Math.max(0, answer.grids.findIndex((g) => g.code === focusCode));
   }
-
   function renderCard(answer, focusCode, building) {
     const parts = [];
     if (building && building.error) {
@@ -369,9 +1543,12 @@
       }
       parts.push(h("dl", null, row("所属社区", areaText(answer.community)), row("所属街道", areaText(answer.street))));
     } else {
-      if (answer.on_boundary && !focusCode) { // a searched grid's point is inside it, whatever its children do
-        parts.push(h("p", { className: "notice" },
-          "该位置恰在网格边界上：按规则归入编码最小的网格，请结合实地情况确认。"));
+      if (answer.on_boundary && !focusCode) {
+        parts.push(h(
+          "p",
+          { className: "notice" },
+          "该位置恰在网格边界上：按规则归入编码最小的网格，请结合实地情况确认。"
+        ));
       }
       const index = focusIndex(answer, focusCode);
       const parents = answer.grids.slice(index + 1);
@@ -383,27 +1560,23 @@
     }
     if (answer.community) parts.push(planLink(answer.community));
     parts.push(h("h3", null, "业务网格"), businessGridList(answer.business_grids));
-    parts.push(h("p", { className: "muted" },
-      `坐标（CGCS2000）：${answer.point.lon.toFixed(6)}, ${answer.point.lat.toFixed(6)}`));
+    parts.push(h(
+      "p",
+      { className: "muted" },
+      `坐标（CGCS2000）：${answer.point.lon.toFixed(6)}, ${answer.point.lat.toFixed(6)}`
+    ));
     openCard(building && !building.error ? "房屋信息 · 网格卡片" : "网格卡片", parts);
   }
-
   function openCard(title, parts) {
     cardEl.querySelector(".card-title").textContent = title;
     cardEl.querySelector(".card-body").replaceChildren(...parts);
     cardEl.hidden = false;
   }
-
   cardEl.querySelector(".close").addEventListener("click", () => {
     cardEl.hidden = true;
     selection.clearLayers();
   });
-
-  /**
-   * Open the card for a place: the grids at `latlng` (the searched grid `focusCode` first) and, when asked
-   * for, a building by id (a click on the buildings layer) or by its point (a search result's query string).
-   */
-  let lastRequest = 0;
+  var lastRequest = 0;
   async function showPlace(latlng, { focusCode = null, buildingId = null, buildingQuery = null } = {}) {
     const request = ++lastRequest;
     select(latlng, null, buildingId);
@@ -412,69 +1585,63 @@
     try {
       const [answer, building] = await Promise.all([
         fetchJSON(`${LOCATE_URL}?lon=${latlng.lng.toFixed(8)}&lat=${latlng.lat.toFixed(8)}&crs=cgcs2000`),
-        query ? fetchJSON(`${BUILDING_URL}?${query}`).catch((error) => ({ error: error.message })) : null,
+        query ? fetchJSON(`${BUILDING_URL}?${query}`).catch((error) => ({ error: error.message })) : null
       ]);
-      if (request !== lastRequest) return; // a newer click or search won
+      if (request !== lastRequest) return;
       select(latlng, answer.grids[focusIndex(answer, focusCode)], building && building.id);
       renderCard(answer, focusCode, building);
     } catch (error) {
       if (request === lastRequest) openCard("网格卡片", [h("p", { className: "notice warn" }, `查询失败：${error.message}`)]);
     }
   }
-
   map.on("click", (e) => {
     hideResults();
     const building = buildingAt(e.latlng);
     showPlace(e.latlng, { buildingId: building ? building.id : null });
   });
-
-  /* ---------- search box: grid code or name, address, coordinates ---------- */
-  const searchForm = document.getElementById("search");
-  const searchInput = searchForm.elements.q;
-  const resultsEl = searchForm.querySelector(".search-results");
-  const SEARCH_DELAY_MS = 250;
-  let searchTimer = 0;
-  let searchSeq = 0;
-  let shown = { query: null, hits: [] }; // what the results list holds
-  let active = -1; // the result picked by the arrow keys
-
-  const SearchControl = L.Control.extend({
+  var searchForm = document.getElementById("search");
+  var searchInput = searchForm.elements.q;
+  var resultsEl = searchForm.querySelector(".search-results");
+  var SEARCH_DELAY_MS = 250;
+  var searchTimer = 0;
+  var searchSeq = 0;
+  var shown = { query: null, hits: [] };
+  var active = -1;
+  var SearchControl = L.Control.extend({
     options: { position: "topright" },
     onAdd() {
       L.DomEvent.disableClickPropagation(searchForm);
       L.DomEvent.disableScrollPropagation(searchForm);
       searchForm.hidden = false;
       return searchForm;
-    },
+    }
   });
   new SearchControl().addTo(map);
-
-  /** The hits for a query, or null when a newer query was asked meanwhile. */
   async function searchFor(query) {
     const seq = ++searchSeq;
     const body = await fetchJSON(`${SEARCH_URL}?q=${encodeURIComponent(query)}`);
     return seq === searchSeq ? body.results : null;
   }
-
   function hideResults() {
     resultsEl.hidden = true;
     active = -1;
   }
-
-  function showResults(query, hits) {
-    shown = { query, hits };
+  function showResults(query, hits2) {
+    shown = { query, hits: hits2 };
     active = -1;
-    resultsEl.replaceChildren(...(hits.length ? hits.map((hit, i) => {
-      const item = h("li", { className: `hit ${hit.kind}`, role: "option", id: `search-hit-${i}` },
+    resultsEl.replaceChildren(...hits2.length ? hits2.map((hit, i) => {
+      const item = h(
+        "li",
+        { className: `hit ${hit.kind}`, role: "option", id: `search-hit-${i}` },
         h("span", { className: "kind" }, HIT_KINDS[hit.kind] || hit.kind),
         h("span", { className: "label" }, hit.label),
-        h("span", { className: "detail" }, hit.detail));
+        h("span", { className: "detail" }, hit.detail)
+      );
       item.addEventListener("click", () => choose(hit));
       return item;
-    }) : [h("li", { className: "empty" }, `未找到“${query}”：请输入网格编码、网格名称、地址或经纬度坐标`)]));
+    }) : [h("li", { className: "empty" }, `未找到“${query}”：请输入网格编码、网格名称、地址或经纬度坐标`)]);
     resultsEl.hidden = false;
   }
-
   function markActive(index) {
     const items = resultsEl.querySelectorAll("li.hit");
     if (!items.length) return;
@@ -482,14 +1649,11 @@
     items.forEach((item, i) => item.classList.toggle("active", i === active));
     searchInput.setAttribute("aria-activedescendant", items[active].id);
   }
-
-  /** Fly to the hit and open its card: a grid's card, a building's details, or the grids at a coordinate. */
   function choose(hit) {
     hideResults();
     searchInput.value = hit.label;
     const latlng = L.latLng(hit.lat, hit.lon);
     const bounds = hit.bbox ? bboxBounds(hit.bbox) : L.latLngBounds(latlng, latlng);
-    // Buildings are drawn from z14: a building found by its address is shown close enough to be seen.
     const maxZoom = hit.kind === "grid" ? 17 : 18;
     map.flyToBounds(bounds, Object.assign({ maxZoom, duration: 0.8 }, FLY_PADDING));
     if (hit.kind === "grid") {
@@ -500,26 +1664,24 @@
       showPlace(latlng);
     }
   }
-
   async function searchNow(pickFirst) {
     clearTimeout(searchTimer);
     const query = searchInput.value.trim();
     if (!query) return hideResults();
-    let hits = shown.query === query ? shown.hits : null;
-    if (!hits) {
+    let hits2 = shown.query === query ? shown.hits : null;
+    if (!hits2) {
       try {
-        hits = await searchFor(query);
+        hits2 = await searchFor(query);
       } catch (error) {
         resultsEl.replaceChildren(h("li", { className: "empty" }, `搜索失败：${error.message}`));
         resultsEl.hidden = false;
         return;
       }
-      if (!hits || searchInput.value.trim() !== query) return; // the text changed meanwhile
+      if (!hits2 || searchInput.value.trim() !== query) return;
     }
-    if (pickFirst && hits.length) choose(hits[Math.max(active, 0)]);
-    else showResults(query, hits);
+    if (pickFirst && hits2.length) choose(hits2[Math.max(active, 0)]);
+    else showResults(query, hits2);
   }
-
   searchInput.addEventListener("input", () => {
     clearTimeout(searchTimer);
     if (!searchInput.value.trim()) return hideResults();
@@ -537,11 +1699,9 @@
     if (shown.query && shown.query === searchInput.value.trim()) resultsEl.hidden = false;
   });
   searchForm.addEventListener("submit", (e) => {
-    e.preventDefault(); // Enter: the highlighted result, or the first
+    e.preventDefault();
     searchNow(true);
   });
-
-  /* ---------- start: the user's layers, then the view ---------- */
   async function start() {
     catalogue = await fetchJSON(CATALOGUE_URL);
     const basemaps = { "本地底图": localBasemap(catalogue).addTo(map) };
@@ -554,6 +1714,5 @@
       showMessage("暂无可显示的网格");
     }
   }
-
   start().catch((error) => showMessage(`地图图层加载失败：${error.message}`));
 })();

@@ -1,18 +1,13 @@
-/* Every page's small behaviours, declared in the templates by data attributes instead of inline handlers
- * (the Content-Security-Policy runs no inline script):
- *   <select data-autosubmit>            submits its form when changed;
- *   <form data-path-prefix="/x/">       on submit goes to /x/<the value of its field "code"> instead;
- *   <button data-print>                 opens the print dialog. */
-(function () {
-  "use strict";
-
+/* Built by scripts/frontend.mjs from the ES modules in the frontend/ folders: edit those, then npm run build. */
+(() => {
+  // maps/frontend/page.js
   document.addEventListener("change", (event) => {
     const field = event.target.closest("[data-autosubmit]");
     if (field && field.form) field.form.requestSubmit();
   });
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!form.dataset || form.dataset.pathPrefix === undefined) return;
+    if (!form.dataset || form.dataset.pathPrefix === void 0) return;
     event.preventDefault();
     window.location.href = form.dataset.pathPrefix + encodeURIComponent(form.elements.code.value);
   });
