@@ -9,6 +9,8 @@ export GEOGRID_PG_FAST=1
 trap stop_local_cluster EXIT
 geogrid_setup chromium fonts-noto-cjk gettext  # gettext: tests/test_messages.py checks the catalog
 
+log "linting the Python (ruff, pyproject.toml)"
+.venv/bin/ruff check --quiet .
 install_frontend_tools
 log "checking the front end: eslint, vitest, the committed bundles"
 npm run -s lint

@@ -71,7 +71,7 @@ def test_a_merge_keeps_the_absorbed_grids_staff_children_and_business_links_and_
     assert shown[ABSORBED]["status"] == "removed"
     assert shown[KEEP]["households_after"] == households
     assert set(shown[KEEP]["children_in"]) == children == set(shown[ABSORBED]["children_out"])
-    assert shown[KEEP]["business_in"] == ["%s 测试业务网格（TEST-1）" % business.department.name]
+    assert shown[KEEP]["business_in"] == [f"{business.department.name} 测试业务网格（TEST-1）"]
     assert any("2 名网格长" in v for v in shown[KEEP]["violations"])  # roles kept: the clerk picks one
     assert any("重新对齐" in v for v in shown[KEEP]["violations"])
 

@@ -4,7 +4,7 @@
 make-up Saturdays 14 and 28 February; Mid-autumn off Fri 25 September; National Day off Thu 1 – Wed 7 October,
 make-up Sun 20 September and Sat 10 October. The package knows no year after 2026.
 """
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -148,7 +148,7 @@ def test_a_later_year_entered_by_hand_is_honoured():
 
 def test_deadlines_are_computed_in_local_time():
     # 17:00 UTC on Thu 12 Feb is 01:00 on Fri 13 in Shanghai: received on the 13th, not the 12th.
-    received = datetime(2026, 2, 12, 17, tzinfo=dt_timezone.utc)
+    received = datetime(2026, 2, 12, 17, tzinfo=UTC)
     deadline = add_working_days(received, 5)  # Sat 14, Tue 24, Wed 25, Thu 26, Fri 27
     assert deadline.at == at(2026, 2, 28) and deadline.at.tzinfo.key == "Asia/Shanghai"
     with pytest.raises(ValueError, match="aware"):

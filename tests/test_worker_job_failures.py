@@ -39,7 +39,7 @@ def codes(job: ImportJob) -> list[str]:
 @pytest.mark.django_db
 def test_a_csv_in_an_unknown_encoding_fails_its_job_with_a_code(tmp_path):
     path = tmp_path / "楼栋.csv"
-    path.write_bytes("编号,名称,lon,lat\n".encode("utf-8") + b"1,\xff\xfe\x80\x81,118.1,24.5\n")
+    path.write_bytes("编号,名称,lon,lat\n".encode() + b"1,\xff\xfe\x80\x81,118.1,24.5\n")
     job = import_in_worker(path)
     assert job.status == ImportJob.Status.FAILED, (job.status, job.report)
     assert codes(job) == ["wrong_encoding"], job.report

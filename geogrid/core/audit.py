@@ -5,7 +5,8 @@ who and which URL through `pghistory.middleware.HistoryMiddleware`; scripts can 
 `pghistory.context(...)`. Derived fields (counts, placements) are excluded: recomputing them is not a change
 anyone made. The trail is append-only and each model's is `<Model>Audit`, reached as `obj.audit_trail`.
 """
-from typing import Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable
 
 import pghistory
 import pgtrigger

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import shapely
