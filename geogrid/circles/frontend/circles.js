@@ -4,12 +4,13 @@
  * polled for its progress; the basemap is our own tiles (/tiles/: hillshade, roads, water), so nothing
  * leaves the server. */
 import { fetchJSON, h, textLines, escapeHtml, number, percent, tableRow } from "../../../maps/frontend/common.js";
-import { createMap, addBasemap } from "../../../maps/frontend/basemap.js";
+import { createMap, addBasemap, bboxBounds } from "../../../maps/frontend/basemap.js";
 
 const mapEl = document.getElementById("map");
 const BAND_COLOURS = ["#2b8a3e", "#74b816", "#f59f00"]; // 5 / 10 / 15 minutes (or 300 / 500 / 1000 m)
 const OUTSIDE = "#e03131";
-const map = createMap(mapEl, { preferCanvas: true, center: [26.95, 108.68], zoom: 13 });
+const map = createMap(mapEl, { preferCanvas: true });
+let fitted = false; // a run's circles fit the view; before one is drawn, the data's own bounds do
 const summary = document.querySelector(".circle-summary");
 const progressBox = document.querySelector(".run-progress");
 
@@ -17,6 +18,9 @@ const progressBox = document.querySelector(".run-progress");
 // The hillshade is opaque, so the roads and water go over it in a pane of their own (as on the main map),
 // both under the circles: the walking network the circles follow stays readable.
 addBasemap(map, mapEl.dataset.catalogueUrl, { attribution: "本地底图：道路、水系、地形晕渲（本系统数据）" })
+  .then((catalogue) => {
+    if (!fitted && catalogue.bounds) map.fitBounds(bboxBounds(catalogue.bounds));
+  })
   .catch(() => { /* the circles are readable without a basemap */ });
 
 /* ---------- progress of a queued run ---------- */
@@ -107,7 +111,10 @@ function showMap(collection) {
   }
   L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
   const extent = bands.getLayers().length ? bands.getBounds() : buildings.getBounds();
-  if (extent.isValid()) map.fitBounds(extent.pad(0.05));
+  if (extent.isValid()) {
+    map.fitBounds(extent.pad(0.05));
+    fitted = true;
+  }
   return { buildings: by("building") };
 }
 

@@ -1207,10 +1207,13 @@
   var mapEl = document.getElementById("map");
   var BAND_COLOURS = ["#2b8a3e", "#74b816", "#f59f00"];
   var OUTSIDE = "#e03131";
-  var map = createMap(mapEl, { preferCanvas: true, center: [26.95, 108.68], zoom: 13 });
+  var map = createMap(mapEl, { preferCanvas: true });
+  var fitted = false;
   var summary = document.querySelector(".circle-summary");
   var progressBox = document.querySelector(".run-progress");
-  addBasemap(map, mapEl.dataset.catalogueUrl, { attribution: "本地底图：道路、水系、地形晕渲（本系统数据）" }).catch(() => {
+  addBasemap(map, mapEl.dataset.catalogueUrl, { attribution: "本地底图：道路、水系、地形晕渲（本系统数据）" }).then((catalogue) => {
+    if (!fitted && catalogue.bounds) map.fitBounds(bboxBounds(catalogue.bounds));
+  }).catch(() => {
   });
   function watch(runUrl, onDone) {
     progressBox.hidden = false;
@@ -1299,7 +1302,10 @@
     }
     L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
     const extent = bands.getLayers().length ? bands.getBounds() : buildings.getBounds();
-    if (extent.isValid()) map.fitBounds(extent.pad(0.05));
+    if (extent.isValid()) {
+      map.fitBounds(extent.pad(0.05));
+      fitted = true;
+    }
     return { buildings: by("building") };
   }
   function showSummary(run, buildings) {
