@@ -42,3 +42,8 @@ def test_one_file_kind_per_job():
     split = [path.relative_to(ROOT).as_posix() for path in [*ROOT.glob("geogrid/*/*.py"), *ROOT.glob("maps/*.py")]
              if any(path.stem.endswith(f"_{kind}") for kind in kinds) and path.stem not in ("api_urls", "open311_urls")]
     assert not split
+
+
+def test_a_workbook_writer_has_one_name():
+    """The XLSX an app writes for people (not the 台账 export of geogrid.exports) lives in its `workbook.py`."""
+    assert not list(ROOT.glob("geogrid/*/ledger.py"))

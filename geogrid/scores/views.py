@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from geogrid.events.selectors import events_visible_to
 from geogrid.events.workflow import OPEN
-from geogrid.scores.ledger import write_dashboard
+from geogrid.scores.workbook import write_dashboard
 from geogrid.scores.rates import DIMENSIONS, RATES, last_months, ticket_rates
 from geogrid.scores.selectors import worker_sheets
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from geogrid.alignment.ledger import VERDICTS, write_report
+from geogrid.alignment.workbook import VERDICTS, write_report
 from geogrid.alignment.selectors import alignment_report
 from geogrid.departments.models import Department
 
