@@ -8,8 +8,9 @@ PASSWORD = "geogrid-test-login"
 class Recorder:
     """A browser page with every request and page error it produced."""
 
-    def __init__(self, browser):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    def __init__(self, browser, **context):
+        """`context`: new_context options over the desktop default (1280 x 800, zh-CN), e.g. a phone's."""
+        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", **context})
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.context.on("request", lambda request: self.requests.append(request.url))

@@ -34,14 +34,8 @@ class Phone(Recorder):
     """A recording page on a 375 x 800 touch screen that shares its position (the Recorder's checks)."""
 
     def __init__(self, browser, at: tuple[float, float]):
-        self.context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True,
-                                           locale="zh-CN", geolocation={"longitude": at[0], "latitude": at[1]},
-                                           permissions=["geolocation"])
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        super().__init__(browser, viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True,
+                         geolocation={"longitude": at[0], "latitude": at[1]}, permissions=["geolocation"])
 
 
 @pytest.fixture

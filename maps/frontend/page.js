@@ -2,7 +2,8 @@
  * (the Content-Security-Policy runs no inline script):
  *   <select data-autosubmit>            submits its form when changed;
  *   <form data-path-prefix="/x/">       on submit goes to /x/<the value of its field "code"> instead;
- *   <button data-print>                 opens the print dialog. */
+ *   <button data-print>                 opens the print dialog;
+ *   <button data-menu-toggle>           opens and closes the top bar's menu (a phone's; maps/_topbar.html). */
 document.addEventListener("change", (event) => {
   const field = event.target.closest("[data-autosubmit]");
   if (field && field.form) field.form.requestSubmit();
@@ -15,4 +16,9 @@ document.addEventListener("submit", (event) => {
 });
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
+  const toggle = event.target.closest("[data-menu-toggle]");
+  if (toggle) {
+    const open = toggle.closest(".topbar").classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+  }
 });

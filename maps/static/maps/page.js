@@ -13,5 +13,10 @@
   });
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-print]")) window.print();
+    const toggle = event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      const open = toggle.closest(".topbar").classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    }
   });
 })();
