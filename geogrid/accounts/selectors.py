@@ -1,5 +1,5 @@
 """Reads about what a user may see."""
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Q, QuerySet
 
 from geogrid.accounts.models import UserScope
@@ -75,3 +75,11 @@ def departments_visible_to(user: User) -> "QuerySet[Department]":
     if scope is not None and scope.department_id is not None and not user.is_superuser:
         return Department.objects.filter(pk=scope.department_id)
     return departments_serving(user)
+
+
+def roles_allowed(permission: str) -> list[str]:
+    """The names of the role groups that hold `permission` ("app_label.codename"), to tell a user who may do
+    what the page does not let them do."""
+    app_label, codename = permission.split(".")
+    return list(Group.objects.filter(permissions__content_type__app_label=app_label, permissions__codename=codename)
+                .order_by("name").values_list("name", flat=True))

@@ -3,7 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from geogrid.accounts.selectors import departments_visible_to
+from geogrid.accounts.selectors import departments_visible_to, roles_allowed
+
+
+APPLY = "departments.change_businessgrid"  # what applying auto-align writes (the API checks the same)
 
 
 @login_required
@@ -12,6 +15,7 @@ def alignment_page(request: HttpRequest, code: str | None = None) -> HttpRespons
     that disagree, and the auto-align preview (applied from here by users who may change business grids)."""
     departments = departments_visible_to(request.user).order_by("code")
     department = get_object_or_404(departments, code=code) if code else departments.first()
+    applied = request.GET.get("applied", "")
     return render(request, "alignment/alignment.html", {
-        "departments": departments, "department": department,
-        "may_apply": request.user.has_perm("departments.change_businessgrid")})
+        "departments": departments, "department": department, "applied": int(applied) if applied.isdigit() else None,
+        "may_apply": request.user.has_perm(APPLY), "who_may_apply": roles_allowed(APPLY)})

@@ -1,7 +1,8 @@
 /* 多网合一 page: business grids coloured by verdict over the base grids, the disagreeing pieces, and the
  * auto-align preview (the base grids painted in the colour of the business grid they would join). */
-import { fetchJSON, textLines, number, percent, tableRow } from "../../../maps/frontend/common.js";
+import { fetchJSON, h, swatch, textLines, number, percent, tableRow } from "../../../maps/frontend/common.js";
 import { createMap } from "../../../maps/frontend/basemap.js";
+import { undecidedChoices } from "./decisions.js";
 
 const mapEl = document.getElementById("map");
 if (mapEl.dataset.reportUrl) {
@@ -11,6 +12,21 @@ if (mapEl.dataset.reportUrl) {
   const summary = document.querySelector(".alignment-summary");
   let baseGrids = null;
   let previewLayer = null;
+  let businessGrids = []; // [{code, name}] of the report, the choices of a 需人工确定 base grid
+
+  /* The map's legend: the verdict colours, the disagreeing pieces and the base grids under them. */
+  const Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd() {
+      const div = L.DomUtil.create("div", "legend");
+      div.append(h("strong", null, "业务网格"),
+                 ...Object.values(VERDICT).map(([colour, label]) => h("div", null, swatch("", { borderColor: colour }), label)),
+                 h("div", null, swatch("", { borderColor: "#c92a2a", background: "#ff6b6b" }), "不一致图斑"),
+                 h("div", null, swatch("", { borderColor: "#495057", borderStyle: "dashed" }), "基础网格（一级）"));
+      return div;
+    },
+  });
+  new Legend().addTo(map);
 
   function showReport(collection) {
     const grids = collection.features.filter((f) => f.properties.type === "business_grid");
@@ -20,18 +36,21 @@ if (mapEl.dataset.reportUrl) {
       style: (f) => ({ color: VERDICT[f.properties.verdict][0], weight: 2.5, fillOpacity: 0.15 }),
       onEachFeature: (f, layer) => {
         layers[f.properties.code] = layer;
-        layer.bindTooltip(() => textLines(`${f.properties.code} ${f.properties.name}：${VERDICT[f.properties.verdict][1]}`));
+        // A permanent label: the name and verdict of each business grid, readable without hovering.
+        layer.bindTooltip(textLines(f.properties.name, `${VERDICT[f.properties.verdict][1]} · 重合度 ${percent(f.properties.iou)}`),
+                          { permanent: true, direction: "center", className: "business-label" });
       },
     }).addTo(map);
     L.geoJSON({ type: "FeatureCollection", features: pieces },
               { style: { color: "#c92a2a", weight: 0.5, fillColor: "#ff6b6b", fillOpacity: 0.7 } }).addTo(map);
+    businessGrids = grids.map((f) => ({ code: f.properties.code, name: f.properties.name }));
     const counts = { aligned: 0, nearly: 0, not: 0 };
     grids.forEach((f) => { counts[f.properties.verdict] += 1; });
     summary.textContent = `${grids.length} 个业务网格：一致 ${counts.aligned}，基本一致 ${counts.nearly}，不一致 ${counts.not}`;
     const body = document.querySelector(".alignment-grids tbody");
     body.replaceChildren(...grids.map((f) => {
       const p = f.properties;
-      const tr = tableRow([`${p.code} ${p.name}`, p.iou.toFixed(4), number(p.symmetric_difference_m2),
+      const tr = tableRow([`${p.code} ${p.name}`, percent(p.iou), number(p.symmetric_difference_m2),
                            VERDICT[p.verdict][1]]);
       tr.className = `verdict-${p.verdict}`;
       tr.addEventListener("click", () => map.fitBounds(layers[p.code].getBounds()));
@@ -56,12 +75,34 @@ if (mapEl.dataset.reportUrl) {
     }).addTo(map);
     document.querySelector(".preview-changes tbody").replaceChildren(...preview.changes.map((c) =>
       tableRow([`${c.code} ${c.name}`, (c.area_change_m2 > 0 ? "+" : "") + number(c.area_change_m2),
-                String(c.base_grids.length)])));
+                c.base_grids.length ? `${c.base_grids.length} 个：${c.base_grids.join("、")}` : "（无）"])));
     const moves = preview.moves.map((m) => `${m.from || "（无）"} → ${m.to || "（无）"}：${m.households} 户（${m.buildings} 栋）`);
     fill(".preview-moves", moves.length ? moves : ["没有住户变动业务网格"]);
-    const undecided = preview.undecided.map((u) => `${u.base_code}：${u.business_code} 只占 ${percent(u.share, 0)}`);
-    fill(".preview-undecided", undecided.length ? undecided : ["无"]);
+    showUndecided(preview);
     document.querySelector(".alignment-preview").hidden = false;
+  }
+
+  /* 需人工确定: one choice per low-share base grid (the business grid it joins, or none), preset to the
+   * majority; the choices go with the apply as its decisions. */
+  function showUndecided(preview) {
+    const list = document.querySelector(".preview-undecided");
+    const choices = undecidedChoices(preview.undecided, preview.assignment);
+    if (!choices.length) {
+      list.replaceChildren(h("li", null, "无"));
+      return;
+    }
+    list.replaceChildren(...choices.map(({ base, shares, chosen }) => {
+      const choice = h("select", { className: "decision", name: base },
+                       ...businessGrids.map((g) => h("option", { value: g.code }, `归入 ${g.code} ${g.name}`)),
+                       h("option", { value: "" }, "不归入任何业务网格"));
+      choice.value = chosen;
+      return h("li", null, `${base}（${shares.join("，")}）：`, choice);
+    }));
+  }
+
+  function decisions() {
+    return Object.fromEntries([...document.querySelectorAll(".preview-undecided select.decision")]
+      .map((select) => [select.name, select.value || null]));
   }
 
   function fill(selector, lines) {
@@ -77,9 +118,21 @@ if (mapEl.dataset.reportUrl) {
   if (applyButton) {
     applyButton.addEventListener("click", () => {
       const result = document.querySelector(".apply-result");
-      fetchJSON(mapEl.dataset.applyUrl, { method: "POST", body: { decisions: {}, accept_low_share: false } })
-        .then((body) => { result.textContent = `已生成第 ${body.generation} 版：一致 ${body.report.aligned} 个`; })
-        .catch((e) => { result.textContent = `未应用：${e.message}`; });
+      applyButton.disabled = true;
+      fetchJSON(mapEl.dataset.applyUrl, { method: "POST", body: { decisions: decisions(), accept_low_share: false } })
+        .then((body) => {
+          if (body.generation === null) {
+            result.textContent = "业务网格已与基础网格一致，无需生成新版本";
+            applyButton.disabled = false;
+            return;
+          }
+          // Reload: the table, the map and the followed changes all come from the new version.
+          window.location.assign(`${window.location.pathname}?applied=${body.generation}`);
+        })
+        .catch((e) => {
+          result.textContent = `未应用：${e.message}`;
+          applyButton.disabled = false;
+        });
     });
   }
 

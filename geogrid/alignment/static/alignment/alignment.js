@@ -40,6 +40,11 @@
     }
     return node;
   }
+  function swatch(className, style) {
+    const key = h("i", className ? { className } : null);
+    Object.assign(key.style, style);
+    return key;
+  }
   var textLines = (...lines) => h("span", null, lines.map((line, i) => i ? [h("br"), line] : line));
   var numberFormat = new Intl.NumberFormat("zh-CN");
   var number = (x) => numberFormat.format(x);
@@ -1145,6 +1150,16 @@
     return map;
   }
 
+  // geogrid/alignment/frontend/decisions.js
+  function undecidedChoices(undecided, assignment) {
+    const byBase = /* @__PURE__ */ new Map();
+    for (const u of undecided) {
+      if (!byBase.has(u.base_code)) byBase.set(u.base_code, []);
+      byBase.get(u.base_code).push(`${u.business_code} 占 ${percent(u.share, 0)}`);
+    }
+    return [...byBase].map(([base, shares]) => ({ base, shares, chosen: assignment[base] || "" }));
+  }
+
   // geogrid/alignment/frontend/alignment.js
   var mapEl = document.getElementById("map");
   if (mapEl.dataset.reportUrl) {
@@ -1156,13 +1171,17 @@
         style: (f) => ({ color: VERDICT[f.properties.verdict][0], weight: 2.5, fillOpacity: 0.15 }),
         onEachFeature: (f, layer) => {
           layers[f.properties.code] = layer;
-          layer.bindTooltip(() => textLines(`${f.properties.code} ${f.properties.name}：${VERDICT[f.properties.verdict][1]}`));
+          layer.bindTooltip(
+            textLines(f.properties.name, `${VERDICT[f.properties.verdict][1]} · 重合度 ${percent(f.properties.iou)}`),
+            { permanent: true, direction: "center", className: "business-label" }
+          );
         }
       }).addTo(map);
       L.geoJSON(
         { type: "FeatureCollection", features: pieces },
         { style: { color: "#c92a2a", weight: 0.5, fillColor: "#ff6b6b", fillOpacity: 0.7 } }
       ).addTo(map);
+      businessGrids = grids.map((f) => ({ code: f.properties.code, name: f.properties.name }));
       const counts = { aligned: 0, nearly: 0, not: 0 };
       grids.forEach((f) => {
         counts[f.properties.verdict] += 1;
@@ -1173,7 +1192,7 @@
         const p = f.properties;
         const tr = tableRow([
           `${p.code} ${p.name}`,
-          p.iou.toFixed(4),
+          percent(p.iou),
           number(p.symmetric_difference_m2),
           VERDICT[p.verdict][1]
         ]);
@@ -1205,13 +1224,31 @@
       document.querySelector(".preview-changes tbody").replaceChildren(...preview.changes.map((c) => tableRow([
         `${c.code} ${c.name}`,
         (c.area_change_m2 > 0 ? "+" : "") + number(c.area_change_m2),
-        String(c.base_grids.length)
+        c.base_grids.length ? `${c.base_grids.length} 个：${c.base_grids.join("、")}` : "（无）"
       ])));
       const moves = preview.moves.map((m) => `${m.from || "（无）"} → ${m.to || "（无）"}：${m.households} 户（${m.buildings} 栋）`);
       fill(".preview-moves", moves.length ? moves : ["没有住户变动业务网格"]);
-      const undecided = preview.undecided.map((u) => `${u.base_code}：${u.business_code} 只占 ${percent(u.share, 0)}`);
-      fill(".preview-undecided", undecided.length ? undecided : ["无"]);
+      showUndecided(preview);
       document.querySelector(".alignment-preview").hidden = false;
+    }, showUndecided = function(preview) {
+      const list = document.querySelector(".preview-undecided");
+      const choices = undecidedChoices(preview.undecided, preview.assignment);
+      if (!choices.length) {
+        list.replaceChildren(h("li", null, "无"));
+        return;
+      }
+      list.replaceChildren(...choices.map(({ base, shares, chosen }) => {
+        const choice = h(
+          "select",
+          { className: "decision", name: base },
+          ...businessGrids.map((g) => h("option", { value: g.code }, `归入 ${g.code} ${g.name}`)),
+          h("option", { value: "" }, "不归入任何业务网格")
+        );
+        choice.value = chosen;
+        return h("li", null, `${base}（${shares.join("，")}）：`, choice);
+      }));
+    }, decisions = function() {
+      return Object.fromEntries([...document.querySelectorAll(".preview-undecided select.decision")].map((select) => [select.name, select.value || null]));
     }, fill = function(selector, lines) {
       document.querySelector(selector).replaceChildren(...lines.map((text) => {
         const li = document.createElement("li");
@@ -1225,6 +1262,21 @@
     const summary = document.querySelector(".alignment-summary");
     let baseGrids = null;
     let previewLayer = null;
+    let businessGrids = [];
+    const Legend = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd() {
+        const div = L.DomUtil.create("div", "legend");
+        div.append(
+          h("strong", null, "业务网格"),
+          ...Object.values(VERDICT).map(([colour, label]) => h("div", null, swatch("", { borderColor: colour }), label)),
+          h("div", null, swatch("", { borderColor: "#c92a2a", background: "#ff6b6b" }), "不一致图斑"),
+          h("div", null, swatch("", { borderColor: "#495057", borderStyle: "dashed" }), "基础网格（一级）")
+        );
+        return div;
+      }
+    });
+    new Legend().addTo(map);
     document.querySelector(".preview-button").addEventListener("click", () => {
       fetchJSON(mapEl.dataset.previewUrl).then(showPreview).catch((e) => {
         summary.textContent = `预览失败：${e.message}`;
@@ -1234,10 +1286,17 @@
     if (applyButton) {
       applyButton.addEventListener("click", () => {
         const result = document.querySelector(".apply-result");
-        fetchJSON(mapEl.dataset.applyUrl, { method: "POST", body: { decisions: {}, accept_low_share: false } }).then((body) => {
-          result.textContent = `已生成第 ${body.generation} 版：一致 ${body.report.aligned} 个`;
+        applyButton.disabled = true;
+        fetchJSON(mapEl.dataset.applyUrl, { method: "POST", body: { decisions: decisions(), accept_low_share: false } }).then((body) => {
+          if (body.generation === null) {
+            result.textContent = "业务网格已与基础网格一致，无需生成新版本";
+            applyButton.disabled = false;
+            return;
+          }
+          window.location.assign(`${window.location.pathname}?applied=${body.generation}`);
         }).catch((e) => {
           result.textContent = `未应用：${e.message}`;
+          applyButton.disabled = false;
         });
       });
     }
