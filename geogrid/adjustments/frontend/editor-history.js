@@ -60,8 +60,8 @@ function create({ map, panel, historyUrl, restoreUrl, communityCode, onRestored 
       detail.replaceChildren(
         h("h3", null, `第 ${version.generation} 版`), h("p", null, diff.description),
         h("p", { className: "hint" }, "地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。"),
-        version.request ? h("p", null, "来自调整申请 ", requestLink(version.request)) : null,
-        current ? h("p", null, "这是现行版本。") : restoreForm(version));
+        ...(version.request ? [h("p", null, "来自调整申请 ", requestLink(version.request))] : []),
+        ...(current ? [h("p", null, "这是现行版本。")] : restoreForm(version)));
     } catch (error) {
       detail.replaceChildren(message("error", `无法载入该版本：${error.message}`));
     }

@@ -1363,9 +1363,9 @@
         decided ? [term("审批人", request.decided_by || ""), term("审批意见", request.decision_note || "—")] : null,
         request.generation ? term("网格版本", `已生成第 ${request.generation} 版`) : null
       ),
-      effectsTable(request),
+      ...effectsTable(request),
       h("p", { className: "muted" }, "地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。新网格的正式编码在批准时按编码规则分配。"),
-      canDecide ? decisionForm() : null,
+      ...canDecide ? [decisionForm()] : [],
       result
     );
     if (canDecide) {
@@ -1401,7 +1401,7 @@
     );
   }
   function effectsTable(request) {
-    if (!request.effects || !request.effects.length) return null;
+    if (!request.effects || !request.effects.length) return [];
     const head = ["网格", "户数", "人员与关联", "规则提示"].map((label) => h("th", null, label));
     return [
       h("h4", null, `各网格得失${request.status === "approved" ? "（批准时记录）" : "（批准后）"}`),
