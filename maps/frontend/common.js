@@ -45,10 +45,13 @@ async function fetchJSON(url, { method = "GET", body, headers } = {}) {
 /**
  * An element built from text, never from HTML: h("p", {className: "x"}, "text", childNode, [more]). Strings
  * become text nodes, so names people typed in (stations, addresses, grids) show literally; pass the element to
- * Leaflet's bindTooltip/bindPopup/setContent, which would parse a string as HTML.
+ * Leaflet's bindTooltip/bindPopup/setContent, which would parse a string as HTML. Props are set as properties,
+ * but `dataset: {id: 3}` sets data-* attributes (data-id="3").
  */
 function h(tag, props, ...children) {
-  const node = Object.assign(document.createElement(tag), props || {});
+  const { dataset, ...properties } = props || {};
+  const node = Object.assign(document.createElement(tag), properties);
+  Object.assign(node.dataset, dataset);
   for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined && child !== false) {
       node.append(child instanceof Node ? child : String(child));

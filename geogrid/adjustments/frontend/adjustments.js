@@ -2,8 +2,9 @@
  * of its area (or all), everyone else their own; a request opens as a before/after map with its reason,
  * submitter and time, and approvers decide it (批准 / 驳回 with a note). ?request=<id> opens one directly.
  * window.geogridAdjustments exposes the map for browser tests. */
+import { h } from "../../../maps/frontend/common.js";
 import { createMap } from "../../../maps/frontend/basemap.js";
-import { api, fmt, shortCode, escapeHtml, diffLayer, diffLegend } from "./adjust-common.js";
+import { api, fmt, shortCode, diffLayer, diffLegend } from "./adjust-common.js";
 
 const mapEl = document.getElementById("map");
 const approver = mapEl.dataset.approver === "1";
@@ -19,8 +20,9 @@ const map = createMap(mapEl, { zoomSnap: 0.25, center: [26.955, 108.68], zoom: 1
 const legend = diffLegend();
 
 const communityName = (code) => names[code] || code;
-const codes = (list, community) => list.map((c) => escapeHtml(shortCode(c, community))).join("、") || "无";
-const statusBadge = (r) => `<span class="status ${escapeHtml(r.status)}">${escapeHtml(r.status_display)}</span>`;
+const codes = (list, community) => list.map((c) => shortCode(c, community)).join("、") || "无";
+const statusBadge = (r) => h("span", { className: `status ${r.status}` }, r.status_display);
+const message = (kind, ...text) => h("div", { className: `message ${kind}` }, ...text);
 
 async function loadList() {
   const url = filter === "pending" ? `${mapEl.dataset.requestsUrl}?status=pending` : mapEl.dataset.requestsUrl;
@@ -37,11 +39,11 @@ function renderList() {
   const label = { pending: "待审批的申请", all: "申请", mine: "您提交的申请" }[filter];
   $(".request-summary").textContent = requests.length ? `共 ${requests.length} 条${label}。点击查看调整前后对比。`
     : `没有${label}。`;
-  $(".request-list").innerHTML = requests.map((r) => `<li data-id="${r.id}" tabindex="0">
-      <b>#${r.id}</b> ${escapeHtml(communityName(r.community))} ${statusBadge(r)}
-      <div>${escapeHtml(r.reason)}</div>
-      <small>${escapeHtml(r.created_by)} · ${escapeHtml(fmt.time(r.created_at))} · 变动 ${codes(r.changed, r.community)}` +
-      `${r.removed.length ? `，撤销 ${codes(r.removed, r.community)}` : ""}</small></li>`).join("");
+  $(".request-list").replaceChildren(...requests.map((r) => h("li", { tabIndex: 0, dataset: { id: r.id } },
+    h("b", null, `#${r.id}`), ` ${communityName(r.community)} `, statusBadge(r),
+    h("div", null, r.reason),
+    h("small", null, `${r.created_by} · ${fmt.time(r.created_at)} · 变动 ${codes(r.changed, r.community)}`,
+      r.removed.length ? `，撤销 ${codes(r.removed, r.community)}` : null))));
   $(".request-list").querySelectorAll("li").forEach((item) => {
     item.addEventListener("click", () => open(Number(item.dataset.id)));
     item.addEventListener("keydown", (e) => { if (e.key === "Enter") open(Number(item.dataset.id)); });
@@ -52,13 +54,13 @@ async function open(id) {
   $(".request-list").querySelectorAll("li").forEach((li) => li.classList.toggle("active", Number(li.dataset.id) === id));
   const detail = $(".request-detail");
   detail.hidden = false;
-  detail.innerHTML = "正在载入…";
+  detail.replaceChildren("正在载入…");
   try {
     const request = await api(`${mapEl.dataset.requestsUrl}/${id}`);
     showOnMap(request);
     showDetail(request);
   } catch (error) {
-    detail.innerHTML = `<div class="message error">无法载入申请 #${id}：${escapeHtml(error.message)}</div>`;
+    detail.replaceChildren(message("error", `无法载入申请 #${id}：${error.message}`));
   }
 }
 
@@ -69,31 +71,39 @@ function showOnMap(request) {
   if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [16, 16], animate: false });
 }
 
+/** A <dt>/<dd> pair of the request's details. */
+const term = (label, value, props = null) => [h("dt", null, label), h("dd", props, value)];
+
+function decisionForm() {
+  return h("form", { className: "decision-form" },
+    h("label", { htmlFor: "decision-note" }, "审批意见"),
+    h("textarea", { id: "decision-note", rows: 2, placeholder: "可选；驳回时请说明原因" }),
+    h("div", { className: "buttons" }, h("button", { type: "button", className: "primary approve" }, "批准"), " ",
+      h("button", { type: "button", className: "danger reject" }, "驳回")));
+}
+
 function showDetail(request) {
   const detail = $(".request-detail");
   const decided = request.status !== "pending";
   const canDecide = approver && !decided;
   detail.dataset.id = request.id;
-  detail.innerHTML = `<h3>申请 #${request.id} ${statusBadge(request)}</h3>
-    <dl>
-      <dt>社区/村</dt><dd>${escapeHtml(communityName(request.community))}（${escapeHtml(request.community)}）</dd>
-      <dt>调整理由</dt><dd class="reason">${escapeHtml(request.reason)}</dd>
-      <dt>申请人</dt><dd class="submitter">${escapeHtml(request.created_by)}</dd>
-      <dt>申请时间</dt><dd>${escapeHtml(fmt.time(request.created_at))}</dd>
-      <dt>变动网格</dt><dd>${codes(request.changed, request.community)}</dd>
-      <dt>撤销网格</dt><dd>${codes(request.removed, request.community)}</dd>
-      ${decided ? `<dt>审批人</dt><dd>${escapeHtml(request.decided_by || "")}</dd>
-        <dt>审批意见</dt><dd>${escapeHtml(request.decision_note || "—")}</dd>` : ""}
-      ${request.generation ? `<dt>网格版本</dt><dd>已生成第 ${request.generation} 版</dd>` : ""}
-    </dl>
-    ${effectsTable(request)}
-    <p class="muted">地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。新网格的正式编码在批准时按编码规则分配。</p>
-    ${canDecide ? `<form class="decision-form">
-      <label for="decision-note">审批意见</label>
-      <textarea id="decision-note" rows="2" placeholder="可选；驳回时请说明原因"></textarea>
-      <div class="buttons"><button type="button" class="primary approve">批准</button>
-      <button type="button" class="danger reject">驳回</button></div></form>` : ""}
-    <div class="decision-result" aria-live="assertive"></div>`;
+  const result = h("div", { className: "decision-result" });
+  result.setAttribute("aria-live", "assertive");
+  detail.replaceChildren(
+    h("h3", null, `申请 #${request.id} `, statusBadge(request)),
+    h("dl", null,
+      term("社区/村", `${communityName(request.community)}（${request.community}）`),
+      term("调整理由", request.reason, { className: "reason" }),
+      term("申请人", request.created_by, { className: "submitter" }),
+      term("申请时间", fmt.time(request.created_at)),
+      term("变动网格", codes(request.changed, request.community)),
+      term("撤销网格", codes(request.removed, request.community)),
+      decided ? [term("审批人", request.decided_by || ""), term("审批意见", request.decision_note || "—")] : null,
+      request.generation ? term("网格版本", `已生成第 ${request.generation} 版`) : null),
+    ...effectsTable(request),
+    h("p", { className: "muted" }, "地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。新网格的正式编码在批准时按编码规则分配。"),
+    ...(canDecide ? [decisionForm()] : []),
+    result);
   if (canDecide) {
     detail.querySelector(".approve").addEventListener("click", () => decide(request, true));
     detail.querySelector(".reject").addEventListener("click", () => decide(request, false));
@@ -102,28 +112,33 @@ function showDetail(request) {
 
 // What each affected grid gains and loses (staff, households, child grids, business grids, violations).
 const people = (list, arrow, community) => list.map((p) =>
-  `${escapeHtml(p.name)}（${escapeHtml(p.role)}${p.grid ? `${arrow}${escapeHtml(shortCode(p.grid, community))}` : ""}）`)
+  `${p.name}（${p.role}${p.grid ? `${arrow}${shortCode(p.grid, community)}` : ""}）`)
   .join("、");
-const moves = (label, list) => (list.length ? `<div>${label}：${list.map(escapeHtml).join("、")}</div>` : "");
+const moves = (label, list) => (list.length ? h("div", null, `${label}：${list.join("、")}`) : null);
 const STATUS = { new: "新增", changed: "变动", removed: "撤销" };
 
+function effectRow(e, community) {
+  return h("tr", { className: "effect", dataset: { code: e.code } },
+    h("th", { scope: "row" }, `${shortCode(e.code, community)} ${e.name} `, h("small", null, STATUS[e.status] || "")),
+    h("td", { className: "households" }, `${fmt.int(e.households_before)} → ${fmt.int(e.households_after)}`),
+    h("td", { className: "people" },
+      e.staff_gained.length ? h("div", { className: "gained" }, `增加：${people(e.staff_gained, "，来自 ", community)}`) : null,
+      e.staff_lost.length ? h("div", { className: "lost" }, `减少：${people(e.staff_lost, "，转至 ", community)}`) : null,
+      moves("转入子网格", e.children_in), moves("转出子网格", e.children_out),
+      moves("新增业务网格", e.business_in), moves("移出业务网格", e.business_out),
+      !e.staff_gained.length && !e.staff_lost.length ? h("div", { className: "muted" }, "人员不变") : null),
+    h("td", { className: "violations" },
+      e.violations.length ? h("ul", null, e.violations.map((v) => h("li", null, v))) : "—"));
+}
+
 function effectsTable(request) {
-  if (!request.effects || !request.effects.length) return "";
-  const rows = request.effects.map((e) => `<tr class="effect" data-code="${escapeHtml(e.code)}">
-      <th scope="row">${escapeHtml(shortCode(e.code, request.community))} ${escapeHtml(e.name)}
-        <small>${STATUS[e.status] || ""}</small></th>
-      <td class="households">${fmt.int(e.households_before)} → ${fmt.int(e.households_after)}</td>
-      <td class="people">
-        ${e.staff_gained.length ? `<div class="gained">增加：${people(e.staff_gained, "，来自 ", request.community)}</div>` : ""}
-        ${e.staff_lost.length ? `<div class="lost">减少：${people(e.staff_lost, "，转至 ", request.community)}</div>` : ""}
-        ${moves("转入子网格", e.children_in)}${moves("转出子网格", e.children_out)}
-        ${moves("新增业务网格", e.business_in)}${moves("移出业务网格", e.business_out)}
-        ${!e.staff_gained.length && !e.staff_lost.length ? '<div class="muted">人员不变</div>' : ""}</td>
-      <td class="violations">${e.violations.length
-        ? `<ul>${e.violations.map((v) => `<li>${escapeHtml(v)}</li>`).join("")}</ul>` : "—"}</td></tr>`).join("");
-  return `<h4>各网格得失${request.status === "approved" ? "（批准时记录）" : "（批准后）"}</h4>
-    <table class="effects"><thead><tr><th>网格</th><th>户数</th><th>人员与关联</th><th>规则提示</th></tr></thead>
-    <tbody>${rows}</tbody></table>`;
+  if (!request.effects || !request.effects.length) return [];
+  const head = ["网格", "户数", "人员与关联", "规则提示"].map((label) => h("th", null, label));
+  return [
+    h("h4", null, `各网格得失${request.status === "approved" ? "（批准时记录）" : "（批准后）"}`),
+    h("table", { className: "effects" }, h("thead", null, h("tr", null, head)),
+      h("tbody", null, request.effects.map((e) => effectRow(e, request.community)))),
+  ];
 }
 
 async function decide(request, approve) {
@@ -131,20 +146,20 @@ async function decide(request, approve) {
   const note = detail.querySelector("#decision-note").value.trim();
   const result = detail.querySelector(".decision-result");
   if (!approve && !note) {
-    result.innerHTML = '<div class="message error">驳回时请填写审批意见，说明原因。</div>';
+    result.replaceChildren(message("error", "驳回时请填写审批意见，说明原因。"));
     return;
   }
   detail.querySelectorAll(".decision-form button").forEach((b) => { b.disabled = true; });
   try {
     const decided = await api(`${mapEl.dataset.requestsUrl}/${request.id}/decision`, { method: "POST", body: { approve, note } });
     showDetail({ ...request, ...decided });
-    detail.querySelector(".decision-result").innerHTML = approve
-      ? `<div class="message success">已批准申请 #${decided.id}，已生成第 ${decided.generation} 版网格。</div>`
-      : `<div class="message success">已驳回申请 #${decided.id}。</div>`;
+    detail.querySelector(".decision-result").replaceChildren(message("success", approve
+      ? `已批准申请 #${decided.id}，已生成第 ${decided.generation} 版网格。`
+      : `已驳回申请 #${decided.id}。`));
     await loadList();
     $(".request-list").querySelectorAll("li").forEach((li) => li.classList.toggle("active", Number(li.dataset.id) === request.id));
   } catch (error) {
-    result.innerHTML = `<div class="message error">未能${approve ? "批准" : "驳回"}：${escapeHtml(error.message)}</div>`;
+    result.replaceChildren(message("error", `未能${approve ? "批准" : "驳回"}：${error.message}`));
     detail.querySelectorAll(".decision-form button").forEach((b) => { b.disabled = false; });
   }
 }

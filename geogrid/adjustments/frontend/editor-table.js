@@ -1,7 +1,8 @@
 /* The grid editor's live statistics table: one row per grid of the draft (households, resident households,
  * population, buildings, area in m² and ha), the grid's sizing-rule violations in red under it, a total row;
  * new grids (provisional codes 新1...) get a name field. */
-import { fmt, escapeHtml } from "./adjust-common.js";
+import { h } from "../../../maps/frontend/common.js";
+import { fmt } from "./adjust-common.js";
 
 const NEW_PREFIX = "新"; // provisional codes until approval (partition.NEW_CODE_PREFIX)
 const COUNTS = ["households", "resident_households", "population", "buildings", "area_m2"];
@@ -15,30 +16,36 @@ function render(table, features, marks, short) {
     const s = p.stats || {};
     COUNTS.forEach((k) => { total[k] += s[k] || 0; });
     const violations = s.violations || [];
-    const code = escapeHtml(p.code);
-    const classes = ["grid-row", marks.changed.has(p.code) && "changed", marks.last.has(p.code) && "last",
-                     violations.length && "violation", marks.picked.has(p.code) && "picked",
-                     marks.conflicts.has(p.code) && "conflict"].filter(Boolean).join(" ");
-    const isNew = p.code.startsWith(NEW_PREFIX);
-    const name = isNew
-      ? `<input class="name-input" data-code="${code}" value="${escapeHtml(p.name)}" maxlength="100"
-           aria-label="新网格 ${code} 的名称">`
-      : `<span class="name">${escapeHtml(p.name)}</span>`;
-    rows.push(`<tr class="${classes}" data-code="${code}" title="${code}">
-      <td class="grid-cell"><b class="code">${escapeHtml(short(p.code))}</b>${isNew ? '<span class="tag">新网格</span>' : ""}
-        <br>${name}</td>${cells(s)}</tr>`);
+    const code = p.code;
+    const classes = ["grid-row", marks.changed.has(code) && "changed", marks.last.has(code) && "last",
+                     violations.length && "violation", marks.picked.has(code) && "picked",
+                     marks.conflicts.has(code) && "conflict"].filter(Boolean).join(" ");
+    const isNew = code.startsWith(NEW_PREFIX);
+    let name;
+    if (isNew) {
+      name = h("input", { className: "name-input", dataset: { code }, defaultValue: p.name, maxLength: 100 });
+      name.setAttribute("aria-label", `新网格 ${code} 的名称`);
+    } else {
+      name = h("span", { className: "name" }, p.name);
+    }
+    rows.push(h("tr", { className: classes, dataset: { code }, title: code },
+      h("td", { className: "grid-cell" }, h("b", { className: "code" }, short(code)),
+        isNew ? h("span", { className: "tag" }, "新网格") : null, h("br"), name),
+      cells(s)));
     if (violations.length) {
-      rows.push(`<tr class="violations" data-code="${code}"><td colspan="6">⚠ ${violations.map(escapeHtml).join("；")}</td></tr>`);
+      rows.push(h("tr", { className: "violations", dataset: { code } }, h("td", { colSpan: 6 }, `⚠ ${violations.join("；")}`)));
     }
   }
-  table.tBodies[0].innerHTML = rows.join("");
-  table.tFoot.innerHTML = `<tr><td>合计 ${features.length} 个网格</td>${cells(total)}</tr>`;
+  table.tBodies[0].replaceChildren(...rows);
+  table.tFoot.replaceChildren(h("tr", null, h("td", null, `合计 ${features.length} 个网格`), cells(total)));
 }
 
 function cells(s) {
-  return `<td class="households">${fmt.int(s.households)}</td><td class="resident">${fmt.int(s.resident_households)}</td>
-    <td class="population">${fmt.int(s.population)}</td><td class="buildings">${fmt.int(s.buildings)}</td>
-    <td class="area">${fmt.area(s.area_m2)}</td>`;
+  return [
+    h("td", { className: "households" }, fmt.int(s.households)), h("td", { className: "resident" }, fmt.int(s.resident_households)),
+    h("td", { className: "population" }, fmt.int(s.population)), h("td", { className: "buildings" }, fmt.int(s.buildings)),
+    h("td", { className: "area" }, fmt.area(s.area_m2)),
+  ];
 }
 
 export { render, NEW_PREFIX };

@@ -7,7 +7,7 @@
  * window.geogridEditor exposes the map and the session for browser tests. */
 import { h, textLines } from "../../../maps/frontend/common.js";
 import { createMap } from "../../../maps/frontend/basemap.js";
-import { api, fmt, shortCode, escapeHtml, gridLabel } from "./adjust-common.js";
+import { api, fmt, shortCode, gridLabel } from "./adjust-common.js";
 import { DraftStack } from "./editor-drafts.js";
 import * as EditorTable from "./editor-table.js";
 import * as EditorHistory from "./editor-history.js";
@@ -135,25 +135,26 @@ function renderTable() {
   }, short);
 }
 
-function say(kind, html) {
-  const box = document.createElement("div");
-  box.className = `message ${kind}`;
-  box.innerHTML = html;
-  $(".messages").replaceChildren(box);
+/** The message under the tools: text and nodes in a <div class="message {kind}">. */
+function say(kind, ...content) {
+  $(".messages").replaceChildren(EditorHistory.message(kind, ...content));
 }
 
 // ---- tools ------------------------------------------------------------------------------------------------
 
+/** Each tool's hint: a list of text and nodes. */
 const HINTS = {
-  draw: () => "在地图上依次单击，画出新网格的范围（会吸附到道路、楼栋和网格边界，按住 Alt 键则不吸附），单击第一个点结束。" +
-    "新网格从它覆盖的网格中划出。",
+  draw: () => ["在地图上依次单击，画出新网格的范围（会吸附到道路、楼栋和网格边界，按住 Alt 键则不吸附），单击第一个点结束。" +
+    "新网格从它覆盖的网格中划出。"],
   split: (t) => (t.grid
-    ? `画一条完整穿过网格 <b>${escapeHtml(short(t.grid))}</b> 的分割线（两端都在网格外），再次单击最后一点或按回车结束。`
-    : "单击要分割的网格（地图上或表格中）。"),
-  merge: (t) => `依次单击两个相邻的网格。${t.picked.length ? `已选：<b>${t.picked.map(short).map(escapeHtml).join("、")}</b>` : ""}`,
+    ? ["画一条完整穿过网格 ", h("b", null, short(t.grid)), " 的分割线（两端都在网格外），再次单击最后一点或按回车结束。"]
+    : ["单击要分割的网格（地图上或表格中）。"]),
+  merge: (t) => (t.picked.length
+    ? ["依次单击两个相邻的网格。已选：", h("b", null, t.picked.map(short).join("、"))]
+    : ["依次单击两个相邻的网格。"]),
   reshape: (t) => (t.grid
-    ? `画出要划入网格 <b>${escapeHtml(short(t.grid))}</b> 的范围，单击第一个点结束；范围内其他网格的部分将划给它。`
-    : "单击接收调整区域的网格（地图上或表格中）。"),
+    ? ["画出要划入网格 ", h("b", null, short(t.grid)), " 的范围，单击第一个点结束；范围内其他网格的部分将划给它。"]
+    : ["单击接收调整区域的网格（地图上或表格中）。"]),
 };
 
 function startTool(kind) {
@@ -180,7 +181,7 @@ function showHint() {
   const hint = $(".tool-hint");
   hint.hidden = !state.tool;
   if (state.tool) {
-    $(".hint-text").innerHTML = HINTS[state.tool.kind](state.tool);
+    $(".hint-text").replaceChildren(...HINTS[state.tool.kind](state.tool));
     $(".finish-drawing").hidden = !state.tool.shape;
   }
   restyle();
@@ -251,7 +252,7 @@ function payload(draft) {
 async function run(operation, label) {
   cancelTool();
   setBusy(true);
-  say("info", `正在计算：${escapeHtml(label)}…`);
+  say("info", `正在计算：${label}…`);
   try {
     const result = await api(data.operationsUrl, { method: "POST", body: { draft: payload(drafts.current().draft), operation } });
     drafts.push({ draft: result.draft, changed: result.changed, removed: result.removed, label });
@@ -259,16 +260,15 @@ async function run(operation, label) {
     render();
     const changed = result.changed.map(short).join("、");
     const removed = result.removed.length ? `；撤销 ${result.removed.map(short).join("、")}` : "";
-    const warnings = (result.warnings || []).map((w) => `<li>${escapeHtml(w)}</li>`).join("");
-    say(warnings ? "warning" : "success",
-        `${escapeHtml(label)}：完成，变动网格 ${escapeHtml(changed)}${escapeHtml(removed)}。` +
-        (warnings ? `<ul class="warnings">${warnings}</ul>` : ""));
+    const warnings = result.warnings || [];
+    say(warnings.length ? "warning" : "success", `${label}：完成，变动网格 ${changed}${removed}。`,
+        warnings.length ? h("ul", { className: "warnings" }, warnings.map((w) => h("li", null, w))) : null);
   } catch (error) {
     // Refused over a few hundredths of a square metre: rounding in the backend's partition check (its fixed
     // 0.01 m² tolerance; tests/test_editor_browser.py has the case), not the drawing.
     const rounding = /(覆盖面积|重叠) [+-]?0\.0\d 平方米/.test(error.message)
       ? "（差值只有零点零几平方米，是计算精度所致：请把线或范围稍微移动后再试一次。）" : "";
-    say("error", `${escapeHtml(label)}未完成：${escapeHtml(error.message)}${rounding}`);
+    say("error", `${label}未完成：${error.message}${rounding}`);
   } finally {
     setBusy(false);
   }
@@ -285,7 +285,7 @@ function undo() {
   const entry = drafts.current();
   drafts.undo();
   render();
-  say("info", `已撤销：${escapeHtml(entry.label)}`);
+  say("info", `已撤销：${entry.label}`);
 }
 
 function redo() {
@@ -293,7 +293,7 @@ function redo() {
   cancelTool();
   drafts.redo();
   render();
-  say("info", `已重做：${escapeHtml(drafts.current().label)}`);
+  say("info", `已重做：${drafts.current().label}`);
 }
 
 function rename(code, name) {
@@ -304,7 +304,7 @@ function rename(code, name) {
   draft.features.find((f) => f.properties.code === code).properties.name = name;
   drafts.push({ draft, changed: [code], removed: [], label: `命名 ${code} 为“${name}”` });
   render();
-  say("success", `已将新网格 ${escapeHtml(code)} 命名为“${escapeHtml(name)}”。`);
+  say("success", `已将新网格 ${code} 命名为“${name}”。`);
 }
 
 // ---- loading, reloading, submitting -----------------------------------------------------------------------
@@ -316,7 +316,7 @@ async function load({ keepLocal }) {
     const stale = Object.keys(drafts.base).some((c) => drafts.base[c] !== server.base[c]) ||
       Object.keys(server.base).some((c) => !(c in drafts.base));
     say(stale ? "warning" : "info",
-        `已恢复本机保存的草稿（${escapeHtml(fmt.time(drafts.savedAt))}）。` +
+        `已恢复本机保存的草稿（${fmt.time(drafts.savedAt)}）。` +
         (stale ? "此后现行网格已有变化：涉及已变化网格的调整提交时会被拒绝，可点击“重新载入现行网格”重新开始。" : ""));
   } else {
     drafts.reset(server.draft, server.base);
@@ -329,9 +329,9 @@ function showPending(pending) {
   state.pending = pending || [];
   const box = $(".pending-requests");
   box.hidden = !state.pending.length;
-  box.innerHTML = state.pending.length ? `<b>待审批的调整申请</b><ul>${state.pending.map((r) => `<li>
-      <a href="/adjustments/?request=${r.id}">#${r.id}</a> ${escapeHtml(r.created_by)} 于 ${escapeHtml(fmt.time(r.created_at))} 提交：
-      ${escapeHtml(r.reason)}（涉及 ${[...r.changed, ...r.removed].map((c) => escapeHtml(short(c))).join("、")}）</li>`).join("")}</ul>` : "";
+  box.replaceChildren(...(state.pending.length ? [h("b", null, "待审批的调整申请"), h("ul", null, state.pending.map((r) =>
+    h("li", null, EditorHistory.requestLink(r.id), ` ${r.created_by} 于 ${fmt.time(r.created_at)} 提交： ` +
+      `${r.reason}（涉及 ${[...r.changed, ...r.removed].map(short).join("、")}）`)))] : []));
 }
 
 let reloadArmed = null;
@@ -360,7 +360,7 @@ async function reloadNow() {
     say("info", "已载入现行网格。");
     $(".submit-result").replaceChildren();
   } catch (error) {
-    say("error", `无法载入：${escapeHtml(error.message)}`);
+    say("error", `无法载入：${error.message}`);
   } finally {
     setBusy(false);
   }
@@ -371,7 +371,7 @@ async function submit(event) {
   const reason = $("#reason").value.trim();
   const result = $(".submit-result");
   if (!reason) {
-    result.innerHTML = '<div class="message error">请填写调整理由。</div>';
+    result.replaceChildren(EditorHistory.message("error", "请填写调整理由。"));
     $("#reason").focus();
     return;
   }
@@ -382,23 +382,25 @@ async function submit(event) {
     drafts.forget();
     $("#reason").value = "";
     await load({ keepLocal: false });
-    result.innerHTML = `<div class="message success">已提交调整申请 <a href="/adjustments/?request=${change.id}">#${change.id}</a>，` +
-      `待街道网格中心审批。变动网格：${change.changed.map((c) => escapeHtml(short(c))).join("、")}` +
-      `${change.removed.length ? `；撤销：${change.removed.map((c) => escapeHtml(short(c))).join("、")}` : ""}。</div>`;
+    result.replaceChildren(EditorHistory.message("success", "已提交调整申请 ", EditorHistory.requestLink(change.id),
+      `，待街道网格中心审批。变动网格：${change.changed.map(short).join("、")}` +
+      `${change.removed.length ? `；撤销：${change.removed.map(short).join("、")}` : ""}。`));
     result.scrollIntoView({ block: "nearest" });
   } catch (error) {
     if (error.status === 409) {
       state.conflicts = (error.body && error.body.conflicts) || [];
       restyle();
-      result.innerHTML = `<div class="message conflict" role="alert"><b>提交未成功：与其他调整冲突</b>
-        <p class="conflict-text">${escapeHtml(error.message)}</p>
-        <p>冲突网格：${state.conflicts.map((c) => `<b>${escapeHtml(c)}</b>`).join("、")}（地图上以红色虚线标出）</p>
-        <p>您的草稿仍保留在本机。可等对方的申请审批后，点击“重新载入现行网格”在新的网格上重新调整。</p>
-        <button type="button" class="reload-now">重新载入现行网格</button></div>`;
-      result.querySelector(".reload-now").addEventListener("click", reloadNow);
+      const again = h("button", { type: "button", className: "reload-now" }, "重新载入现行网格");
+      again.addEventListener("click", reloadNow);
+      const box = EditorHistory.message("conflict", h("b", null, "提交未成功：与其他调整冲突"),
+        h("p", { className: "conflict-text" }, error.message),
+        h("p", null, "冲突网格：", state.conflicts.map((c, i) => [i ? "、" : null, h("b", null, c)]), "（地图上以红色虚线标出）"),
+        h("p", null, "您的草稿仍保留在本机。可等对方的申请审批后，点击“重新载入现行网格”在新的网格上重新调整。"), again);
+      box.setAttribute("role", "alert");
+      result.replaceChildren(box);
       result.scrollIntoView({ block: "nearest" });
     } else {
-      result.innerHTML = `<div class="message error">提交未成功：${escapeHtml(error.message)}</div>`;
+      result.replaceChildren(EditorHistory.message("error", `提交未成功：${error.message}`));
     }
   } finally {
     setBusy(false);
@@ -469,7 +471,7 @@ document.addEventListener("keydown", (event) => {
 window.geogridEditor = { map, drafts, gridLayer, state };
 
 api(data.surroundingsUrl).then(showSurroundings).catch((error) => {
-  say("warning", `道路和楼栋底图未能载入（绘制时无法吸附到它们）：${escapeHtml(error.message)}`);
+  say("warning", `道路和楼栋底图未能载入（绘制时无法吸附到它们）：${error.message}`);
 });
 load({ keepLocal: true })
   .then(() => { document.body.dataset.ready = "1"; })

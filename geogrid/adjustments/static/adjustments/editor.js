@@ -8,8 +8,8 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
   var ApiError = class extends Error {
-    constructor(message, status, body) {
-      super(message);
+    constructor(message2, status, body) {
+      super(message2);
       this.status = status;
       this.body = body;
     }
@@ -32,7 +32,9 @@
     return data2;
   }
   function h(tag, props, ...children) {
-    const node = Object.assign(document.createElement(tag), props || {});
+    const { dataset, ...properties } = props || {};
+    const node = Object.assign(document.createElement(tag), properties);
+    Object.assign(node.dataset, dataset);
     for (const child of children.flat(Infinity)) {
       if (child !== null && child !== void 0 && child !== false) {
         node.append(child instanceof Node ? child : String(child));
@@ -45,14 +47,11 @@
     Object.assign(key.style, style);
     return key;
   }
-  function escapeHtml(text) {
-    return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-  }
   var textLines = (...lines) => h("span", null, lines.map((line, i) => i ? [h("br"), line] : line));
   var numberFormat = new Intl.NumberFormat("zh-CN");
   var number = (x) => numberFormat.format(x);
 
-  // node_modules/@mapbox/point-geometry/index.js
+  // ../../main/node_modules/@mapbox/point-geometry/index.js
   function Point(x, y) {
     this.x = x;
     this.y = y;
@@ -341,7 +340,7 @@
     throw new Error("Expected [x, y] or {x, y} point format");
   };
 
-  // node_modules/@mapbox/vector-tile/index.js
+  // ../../main/node_modules/@mapbox/vector-tile/index.js
   var VectorTileFeature = class {
     /**
      * @param {PbfReader} pbf
@@ -590,7 +589,7 @@
     }
   };
 
-  // node_modules/pbf/index.js
+  // ../../main/node_modules/pbf/index.js
   var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
   var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
   var TEXT_DECODER_MIN_LENGTH = 12;
@@ -1373,35 +1372,56 @@
         total[k] += s[k] || 0;
       });
       const violations = s.violations || [];
-      const code = escapeHtml(p.code);
+      const code = p.code;
       const classes = [
         "grid-row",
-        marks.changed.has(p.code) && "changed",
-        marks.last.has(p.code) && "last",
+        marks.changed.has(code) && "changed",
+        marks.last.has(code) && "last",
         violations.length && "violation",
-        marks.picked.has(p.code) && "picked",
-        marks.conflicts.has(p.code) && "conflict"
+        marks.picked.has(code) && "picked",
+        marks.conflicts.has(code) && "conflict"
       ].filter(Boolean).join(" ");
-      const isNew = p.code.startsWith(NEW_PREFIX);
-      const name = isNew ? `<input class="name-input" data-code="${code}" value="${escapeHtml(p.name)}" maxlength="100"
-           aria-label="新网格 ${code} 的名称">` : `<span class="name">${escapeHtml(p.name)}</span>`;
-      rows.push(`<tr class="${classes}" data-code="${code}" title="${code}">
-      <td class="grid-cell"><b class="code">${escapeHtml(short2(p.code))}</b>${isNew ? '<span class="tag">新网格</span>' : ""}
-        <br>${name}</td>${cells(s)}</tr>`);
+      const isNew = code.startsWith(NEW_PREFIX);
+      let name;
+      if (isNew) {
+        name = h("input", { className: "name-input", dataset: { code }, defaultValue: p.name, maxLength: 100 });
+        name.setAttribute("aria-label", `新网格 ${code} 的名称`);
+      } else {
+        name = h("span", { className: "name" }, p.name);
+      }
+      rows.push(h(
+        "tr",
+        { className: classes, dataset: { code }, title: code },
+        h(
+          "td",
+          { className: "grid-cell" },
+          h("b", { className: "code" }, short2(code)),
+          isNew ? h("span", { className: "tag" }, "新网格") : null,
+          h("br"),
+          name
+        ),
+        cells(s)
+      ));
       if (violations.length) {
-        rows.push(`<tr class="violations" data-code="${code}"><td colspan="6">⚠ ${violations.map(escapeHtml).join("；")}</td></tr>`);
+        rows.push(h("tr", { className: "violations", dataset: { code } }, h("td", { colSpan: 6 }, `⚠ ${violations.join("；")}`)));
       }
     }
-    table.tBodies[0].innerHTML = rows.join("");
-    table.tFoot.innerHTML = `<tr><td>合计 ${features2.length} 个网格</td>${cells(total)}</tr>`;
+    table.tBodies[0].replaceChildren(...rows);
+    table.tFoot.replaceChildren(h("tr", null, h("td", null, `合计 ${features2.length} 个网格`), cells(total)));
   }
   function cells(s) {
-    return `<td class="households">${fmt.int(s.households)}</td><td class="resident">${fmt.int(s.resident_households)}</td>
-    <td class="population">${fmt.int(s.population)}</td><td class="buildings">${fmt.int(s.buildings)}</td>
-    <td class="area">${fmt.area(s.area_m2)}</td>`;
+    return [
+      h("td", { className: "households" }, fmt.int(s.households)),
+      h("td", { className: "resident" }, fmt.int(s.resident_households)),
+      h("td", { className: "population" }, fmt.int(s.population)),
+      h("td", { className: "buildings" }, fmt.int(s.buildings)),
+      h("td", { className: "area" }, fmt.area(s.area_m2))
+    ];
   }
 
   // geogrid/adjustments/frontend/editor-history.js
+  var message = (kind, ...content) => h("div", { className: `message ${kind}` }, ...content);
+  var requestLink = (id) => h("a", { href: `/adjustments/?request=${id}` }, `#${id}`);
   function create({ map: map2, panel: panel2, historyUrl, restoreUrl, communityCode, onRestored }) {
     const $2 = (selector) => panel2.querySelector(selector);
     const short2 = (code) => shortCode(code, communityCode);
@@ -1410,10 +1430,10 @@
     async function show() {
       $2(".history-detail").hidden = true;
       const list = $2(".history-list");
-      list.innerHTML = "<li>正在载入…</li>";
+      list.replaceChildren(h("li", null, "正在载入…"));
       try {
         const { versions } = await api(historyUrl);
-        list.innerHTML = versions.map(item).join("") || "<li>没有历史版本。</li>";
+        list.replaceChildren(...versions.length ? versions.map(item) : [h("li", null, "没有历史版本。")]);
         list.querySelectorAll(".version").forEach((li) => {
           const open = () => openVersion(versions[li.dataset.index], li.dataset.index === "0", li);
           li.addEventListener("click", open);
@@ -1422,25 +1442,30 @@
           });
         });
       } catch (error) {
-        list.innerHTML = `<li class="message error">无法载入历史版本：${escapeHtml(error.message)}</li>`;
+        list.replaceChildren(h("li", { className: "message error" }, `无法载入历史版本：${error.message}`));
       }
     }
     function item(v, i) {
-      const by = v.by ? ` · ${escapeHtml(v.by)}` : "";
-      return `<li class="version" data-generation="${v.generation}" data-index="${i}" tabindex="0">
-      <b>第 ${v.generation} 版</b>${i === 0 ? ' <span class="tag">现行</span>' : ""}
-      <small>${escapeHtml(fmt.time(v.created_at))}${by}</small>
-      <div>${escapeHtml(v.description)}</div><small>${describe(v)}</small></li>`;
+      return h(
+        "li",
+        { className: "version", tabIndex: 0, dataset: { generation: v.generation, index: i } },
+        h("b", null, `第 ${v.generation} 版`),
+        i === 0 ? [" ", h("span", { className: "tag" }, "现行")] : null,
+        " ",
+        h("small", null, fmt.time(v.created_at), v.by ? ` · ${v.by}` : null),
+        h("div", null, v.description),
+        h("small", null, describe(v))
+      );
     }
     function describe(v) {
-      const part = (label, codes) => codes.length ? `${label} ${codes.map((c) => escapeHtml(short2(c))).join("、")}` : "";
+      const part = (label, codes) => codes.length ? `${label} ${codes.map(short2).join("、")}` : "";
       return [part("新增", v.added), part("变更", v.changed), part("撤销", v.removed)].filter(Boolean).join("；");
     }
     async function openVersion(version, current, li) {
       $2(".history-list").querySelectorAll(".version").forEach((el) => el.classList.toggle("active", el === li));
       const detail = $2(".history-detail");
       detail.hidden = false;
-      detail.innerHTML = "正在载入…";
+      detail.replaceChildren("正在载入…");
       try {
         const diff = await api(`${historyUrl}/${version.generation}`);
         hide();
@@ -1452,36 +1477,52 @@
         ).addTo(map2);
         legend.addTo(map2);
         if (layer.getLayers().length) map2.fitBounds(layer.getBounds(), { padding: [16, 16], animate: false });
-        const request = version.request ? `<p>来自调整申请 <a href="/adjustments/?request=${version.request}">#${version.request}</a></p>` : "";
-        detail.innerHTML = `<h3>第 ${version.generation} 版</h3><p>${escapeHtml(diff.description)}</p>
-        <p class="hint">地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。</p>${request}` + (current ? "<p>这是现行版本。</p>" : `<form class="restore-form" novalidate>
-          <label for="restore-reason">恢复理由（必填）</label>
-          <textarea id="restore-reason" rows="2" required placeholder="例如：撤销错误的拆分"></textarea>
-          <button type="submit" class="primary">恢复此版本</button></form>
-          <div class="restore-result" aria-live="polite"></div>`);
-        const form = detail.querySelector(".restore-form");
-        if (form) form.addEventListener("submit", (e) => restore(e, version));
+        detail.replaceChildren(
+          h("h3", null, `第 ${version.generation} 版`),
+          h("p", null, diff.description),
+          h("p", { className: "hint" }, "地图：变动网格调整前的边界为红色虚线，调整后为填色（变动的为橙色）。"),
+          ...version.request ? [h("p", null, "来自调整申请 ", requestLink(version.request))] : [],
+          ...current ? [h("p", null, "这是现行版本。")] : restoreForm(version)
+        );
       } catch (error) {
-        detail.innerHTML = `<div class="message error">无法载入该版本：${escapeHtml(error.message)}</div>`;
+        detail.replaceChildren(message("error", `无法载入该版本：${error.message}`));
       }
+    }
+    function restoreForm(version) {
+      const form = h(
+        "form",
+        { className: "restore-form", noValidate: true },
+        h("label", { htmlFor: "restore-reason" }, "恢复理由（必填）"),
+        h("textarea", { id: "restore-reason", rows: 2, required: true, placeholder: "例如：撤销错误的拆分" }),
+        h("button", { type: "submit", className: "primary" }, "恢复此版本")
+      );
+      form.addEventListener("submit", (e) => restore(e, version));
+      const result = h("div", { className: "restore-result" });
+      result.setAttribute("aria-live", "polite");
+      return [form, result];
     }
     async function restore(event, version) {
       event.preventDefault();
       const reason = $2("#restore-reason").value.trim();
       const result = $2(".restore-result");
       if (!reason) {
-        result.innerHTML = '<div class="message error">请填写恢复理由。</div>';
+        result.replaceChildren(message("error", "请填写恢复理由。"));
         return;
       }
       const button = $2(".restore-form button");
       button.disabled = true;
       try {
         const change = await api(restoreUrl, { method: "POST", body: { generation: version.generation, reason } });
-        result.innerHTML = `<div class="message success">已提交恢复申请 <a href="/adjustments/?request=${change.id}">#${change.id}</a>（恢复到第 ${version.generation} 版），待审批。</div>`;
+        result.replaceChildren(message(
+          "success",
+          "已提交恢复申请 ",
+          requestLink(change.id),
+          `（恢复到第 ${version.generation} 版），待审批。`
+        ));
         if (onRestored) onRestored(change);
       } catch (error) {
         const kind = error.status === 409 ? "conflict" : "error";
-        result.innerHTML = `<div class="message ${kind}">未能提交：${escapeHtml(error.message)}</div>`;
+        result.replaceChildren(message(kind, `未能提交：${error.message}`));
         button.disabled = false;
       }
     }
@@ -1608,17 +1649,14 @@
       conflicts: new Set(state.conflicts)
     }, short);
   }
-  function say(kind, html) {
-    const box = document.createElement("div");
-    box.className = `message ${kind}`;
-    box.innerHTML = html;
-    $(".messages").replaceChildren(box);
+  function say(kind, ...content) {
+    $(".messages").replaceChildren(message(kind, ...content));
   }
   var HINTS = {
-    draw: () => "在地图上依次单击，画出新网格的范围（会吸附到道路、楼栋和网格边界，按住 Alt 键则不吸附），单击第一个点结束。新网格从它覆盖的网格中划出。",
-    split: (t) => t.grid ? `画一条完整穿过网格 <b>${escapeHtml(short(t.grid))}</b> 的分割线（两端都在网格外），再次单击最后一点或按回车结束。` : "单击要分割的网格（地图上或表格中）。",
-    merge: (t) => `依次单击两个相邻的网格。${t.picked.length ? `已选：<b>${t.picked.map(short).map(escapeHtml).join("、")}</b>` : ""}`,
-    reshape: (t) => t.grid ? `画出要划入网格 <b>${escapeHtml(short(t.grid))}</b> 的范围，单击第一个点结束；范围内其他网格的部分将划给它。` : "单击接收调整区域的网格（地图上或表格中）。"
+    draw: () => ["在地图上依次单击，画出新网格的范围（会吸附到道路、楼栋和网格边界，按住 Alt 键则不吸附），单击第一个点结束。新网格从它覆盖的网格中划出。"],
+    split: (t) => t.grid ? ["画一条完整穿过网格 ", h("b", null, short(t.grid)), " 的分割线（两端都在网格外），再次单击最后一点或按回车结束。"] : ["单击要分割的网格（地图上或表格中）。"],
+    merge: (t) => t.picked.length ? ["依次单击两个相邻的网格。已选：", h("b", null, t.picked.map(short).join("、"))] : ["依次单击两个相邻的网格。"],
+    reshape: (t) => t.grid ? ["画出要划入网格 ", h("b", null, short(t.grid)), " 的范围，单击第一个点结束；范围内其他网格的部分将划给它。"] : ["单击接收调整区域的网格（地图上或表格中）。"]
   };
   function startTool(kind) {
     if (state.busy || state.mode !== "edit") return;
@@ -1646,7 +1684,7 @@
     const hint = $(".tool-hint");
     hint.hidden = !state.tool;
     if (state.tool) {
-      $(".hint-text").innerHTML = HINTS[state.tool.kind](state.tool);
+      $(".hint-text").replaceChildren(...HINTS[state.tool.kind](state.tool));
       $(".finish-drawing").hidden = !state.tool.shape;
     }
     restyle();
@@ -1709,7 +1747,7 @@
   async function run(operation, label) {
     cancelTool();
     setBusy(true);
-    say("info", `正在计算：${escapeHtml(label)}…`);
+    say("info", `正在计算：${label}…`);
     try {
       const result = await api(data.operationsUrl, { method: "POST", body: { draft: payload(drafts.current().draft), operation } });
       drafts.push({ draft: result.draft, changed: result.changed, removed: result.removed, label });
@@ -1717,14 +1755,15 @@
       render2();
       const changed = result.changed.map(short).join("、");
       const removed = result.removed.length ? `；撤销 ${result.removed.map(short).join("、")}` : "";
-      const warnings = (result.warnings || []).map((w) => `<li>${escapeHtml(w)}</li>`).join("");
+      const warnings = result.warnings || [];
       say(
-        warnings ? "warning" : "success",
-        `${escapeHtml(label)}：完成，变动网格 ${escapeHtml(changed)}${escapeHtml(removed)}。` + (warnings ? `<ul class="warnings">${warnings}</ul>` : "")
+        warnings.length ? "warning" : "success",
+        `${label}：完成，变动网格 ${changed}${removed}。`,
+        warnings.length ? h("ul", { className: "warnings" }, warnings.map((w) => h("li", null, w))) : null
       );
     } catch (error) {
       const rounding = /(覆盖面积|重叠) [+-]?0\.0\d 平方米/.test(error.message) ? "（差值只有零点零几平方米，是计算精度所致：请把线或范围稍微移动后再试一次。）" : "";
-      say("error", `${escapeHtml(label)}未完成：${escapeHtml(error.message)}${rounding}`);
+      say("error", `${label}未完成：${error.message}${rounding}`);
     } finally {
       setBusy(false);
     }
@@ -1739,14 +1778,14 @@
     const entry = drafts.current();
     drafts.undo();
     render2();
-    say("info", `已撤销：${escapeHtml(entry.label)}`);
+    say("info", `已撤销：${entry.label}`);
   }
   function redo() {
     if (state.busy || !drafts.canRedo()) return;
     cancelTool();
     drafts.redo();
     render2();
-    say("info", `已重做：${escapeHtml(drafts.current().label)}`);
+    say("info", `已重做：${drafts.current().label}`);
   }
   function rename(code, name) {
     const feature = featureOf(code);
@@ -1756,7 +1795,7 @@
     draft.features.find((f) => f.properties.code === code).properties.name = name;
     drafts.push({ draft, changed: [code], removed: [], label: `命名 ${code} 为“${name}”` });
     render2();
-    say("success", `已将新网格 ${escapeHtml(code)} 命名为“${escapeHtml(name)}”。`);
+    say("success", `已将新网格 ${code} 命名为“${name}”。`);
   }
   async function load({ keepLocal }) {
     const server = await api(data.draftUrl);
@@ -1765,7 +1804,7 @@
       const stale = Object.keys(drafts.base).some((c) => drafts.base[c] !== server.base[c]) || Object.keys(server.base).some((c) => !(c in drafts.base));
       say(
         stale ? "warning" : "info",
-        `已恢复本机保存的草稿（${escapeHtml(fmt.time(drafts.savedAt))}）。` + (stale ? "此后现行网格已有变化：涉及已变化网格的调整提交时会被拒绝，可点击“重新载入现行网格”重新开始。" : "")
+        `已恢复本机保存的草稿（${fmt.time(drafts.savedAt)}）。` + (stale ? "此后现行网格已有变化：涉及已变化网格的调整提交时会被拒绝，可点击“重新载入现行网格”重新开始。" : "")
       );
     } else {
       drafts.reset(server.draft, server.base);
@@ -1777,9 +1816,7 @@
     state.pending = pending || [];
     const box = $(".pending-requests");
     box.hidden = !state.pending.length;
-    box.innerHTML = state.pending.length ? `<b>待审批的调整申请</b><ul>${state.pending.map((r) => `<li>
-      <a href="/adjustments/?request=${r.id}">#${r.id}</a> ${escapeHtml(r.created_by)} 于 ${escapeHtml(fmt.time(r.created_at))} 提交：
-      ${escapeHtml(r.reason)}（涉及 ${[...r.changed, ...r.removed].map((c) => escapeHtml(short(c))).join("、")}）</li>`).join("")}</ul>` : "";
+    box.replaceChildren(...state.pending.length ? [h("b", null, "待审批的调整申请"), h("ul", null, state.pending.map((r) => h("li", null, requestLink(r.id), ` ${r.created_by} 于 ${fmt.time(r.created_at)} 提交： ${r.reason}（涉及 ${[...r.changed, ...r.removed].map(short).join("、")}）`)))] : []);
   }
   var reloadArmed = null;
   async function reload() {
@@ -1810,7 +1847,7 @@
       say("info", "已载入现行网格。");
       $(".submit-result").replaceChildren();
     } catch (error) {
-      say("error", `无法载入：${escapeHtml(error.message)}`);
+      say("error", `无法载入：${error.message}`);
     } finally {
       setBusy(false);
     }
@@ -1820,7 +1857,7 @@
     const reason = $("#reason").value.trim();
     const result = $(".submit-result");
     if (!reason) {
-      result.innerHTML = '<div class="message error">请填写调整理由。</div>';
+      result.replaceChildren(message("error", "请填写调整理由。"));
       $("#reason").focus();
       return;
     }
@@ -1831,21 +1868,32 @@
       drafts.forget();
       $("#reason").value = "";
       await load({ keepLocal: false });
-      result.innerHTML = `<div class="message success">已提交调整申请 <a href="/adjustments/?request=${change.id}">#${change.id}</a>，待街道网格中心审批。变动网格：${change.changed.map((c) => escapeHtml(short(c))).join("、")}${change.removed.length ? `；撤销：${change.removed.map((c) => escapeHtml(short(c))).join("、")}` : ""}。</div>`;
+      result.replaceChildren(message(
+        "success",
+        "已提交调整申请 ",
+        requestLink(change.id),
+        `，待街道网格中心审批。变动网格：${change.changed.map(short).join("、")}${change.removed.length ? `；撤销：${change.removed.map(short).join("、")}` : ""}。`
+      ));
       result.scrollIntoView({ block: "nearest" });
     } catch (error) {
       if (error.status === 409) {
         state.conflicts = error.body && error.body.conflicts || [];
         restyle();
-        result.innerHTML = `<div class="message conflict" role="alert"><b>提交未成功：与其他调整冲突</b>
-        <p class="conflict-text">${escapeHtml(error.message)}</p>
-        <p>冲突网格：${state.conflicts.map((c) => `<b>${escapeHtml(c)}</b>`).join("、")}（地图上以红色虚线标出）</p>
-        <p>您的草稿仍保留在本机。可等对方的申请审批后，点击“重新载入现行网格”在新的网格上重新调整。</p>
-        <button type="button" class="reload-now">重新载入现行网格</button></div>`;
-        result.querySelector(".reload-now").addEventListener("click", reloadNow);
+        const again = h("button", { type: "button", className: "reload-now" }, "重新载入现行网格");
+        again.addEventListener("click", reloadNow);
+        const box = message(
+          "conflict",
+          h("b", null, "提交未成功：与其他调整冲突"),
+          h("p", { className: "conflict-text" }, error.message),
+          h("p", null, "冲突网格：", state.conflicts.map((c, i) => [i ? "、" : null, h("b", null, c)]), "（地图上以红色虚线标出）"),
+          h("p", null, "您的草稿仍保留在本机。可等对方的申请审批后，点击“重新载入现行网格”在新的网格上重新调整。"),
+          again
+        );
+        box.setAttribute("role", "alert");
+        result.replaceChildren(box);
         result.scrollIntoView({ block: "nearest" });
       } else {
-        result.innerHTML = `<div class="message error">提交未成功：${escapeHtml(error.message)}</div>`;
+        result.replaceChildren(message("error", `提交未成功：${error.message}`));
       }
     } finally {
       setBusy(false);
@@ -1914,7 +1962,7 @@
   });
   window.geogridEditor = { map, drafts, gridLayer, state };
   api(data.surroundingsUrl).then(showSurroundings).catch((error) => {
-    say("warning", `道路和楼栋底图未能载入（绘制时无法吸附到它们）：${escapeHtml(error.message)}`);
+    say("warning", `道路和楼栋底图未能载入（绘制时无法吸附到它们）：${error.message}`);
   });
   load({ keepLocal: true }).then(() => {
     document.body.dataset.ready = "1";

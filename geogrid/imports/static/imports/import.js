@@ -32,7 +32,9 @@
     return data;
   }
   function h(tag, props, ...children) {
-    const node = Object.assign(document.createElement(tag), props || {});
+    const { dataset, ...properties } = props || {};
+    const node = Object.assign(document.createElement(tag), properties);
+    Object.assign(node.dataset, dataset);
     for (const child of children.flat(Infinity)) {
       if (child !== null && child !== void 0 && child !== false) {
         node.append(child instanceof Node ? child : String(child));

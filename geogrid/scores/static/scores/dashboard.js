@@ -32,7 +32,9 @@
     return data;
   }
   function h(tag, props, ...children) {
-    const node = Object.assign(document.createElement(tag), props || {});
+    const { dataset, ...properties } = props || {};
+    const node = Object.assign(document.createElement(tag), properties);
+    Object.assign(node.dataset, dataset);
     for (const child of children.flat(Infinity)) {
       if (child !== null && child !== void 0 && child !== false) {
         node.append(child instanceof Node ? child : String(child));
@@ -47,7 +49,7 @@
   }
   var numberFormat = new Intl.NumberFormat("zh-CN");
 
-  // node_modules/@mapbox/point-geometry/index.js
+  // ../../main/node_modules/@mapbox/point-geometry/index.js
   function Point(x, y) {
     this.x = x;
     this.y = y;
@@ -336,7 +338,7 @@
     throw new Error("Expected [x, y] or {x, y} point format");
   };
 
-  // node_modules/@mapbox/vector-tile/index.js
+  // ../../main/node_modules/@mapbox/vector-tile/index.js
   var VectorTileFeature = class {
     /**
      * @param {PbfReader} pbf
@@ -585,7 +587,7 @@
     }
   };
 
-  // node_modules/pbf/index.js
+  // ../../main/node_modules/pbf/index.js
   var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
   var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
   var TEXT_DECODER_MIN_LENGTH = 12;
