@@ -1,7 +1,7 @@
 /* Shared by the 网格编辑 (editor.js) and 调整审批 (adjustments.js) pages: JSON calls to /api/v1/adjustments/
  * (common.js's fetchJSON), number and time formats, and the before/after map of a grid change.
  * No framework, no online resources. */
-import { ApiError, fetchJSON, h, swatch, textLines, escapeHtml, number } from "../../../maps/frontend/common.js";
+import { ApiError, fetchJSON, h, swatch, textLines, number } from "../../../maps/frontend/common.js";
 
 
 /** fetchJSON, but a failure's message is the server's (the whole answer is in the error's `body`), or names
@@ -132,4 +132,4 @@ function diffLegend() {
   return legend;
 }
 
-export { api, fmt, shortCode, escapeHtml, gridLabel, labelPoint, diffLayer, diffLegend };
+export { api, fmt, shortCode, gridLabel, labelPoint, diffLayer, diffLegend };

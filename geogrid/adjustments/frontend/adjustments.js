@@ -16,7 +16,7 @@ let filter = approver ? "pending" : "mine";
 let requests = [];
 let layer = null;
 
-const map = createMap(mapEl, { zoomSnap: 0.25, center: [26.955, 108.68], zoom: 14 });
+const map = createMap(mapEl, { zoomSnap: 0.25 }); // fitted to a request when one is opened
 const legend = diffLegend();
 
 const communityName = (code) => names[code] || code;

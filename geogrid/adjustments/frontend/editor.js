@@ -30,7 +30,7 @@ const state = {
 
 // ---- the map ------------------------------------------------------------------------------------------
 
-const map = createMap(mapEl, { zoomSnap: 0.25, doubleClickZoom: false, center: [26.955, 108.68], zoom: 15,
+const map = createMap(mapEl, { zoomSnap: 0.25, doubleClickZoom: false, // fitted to the community once its grids load
                                prefix: "GeoGrid · Leaflet · Leaflet-Geoman" });
 for (const [name, zIndex] of [["context", 420], ["drawing", 450]]) {
   map.createPane(name).style.zIndex = zIndex;

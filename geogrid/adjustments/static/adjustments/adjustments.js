@@ -51,7 +51,7 @@
   var numberFormat = new Intl.NumberFormat("zh-CN");
   var number = (x) => numberFormat.format(x);
 
-  // ../../main/node_modules/@mapbox/point-geometry/index.js
+  // node_modules/@mapbox/point-geometry/index.js
   function Point(x, y) {
     this.x = x;
     this.y = y;
@@ -340,7 +340,7 @@
     throw new Error("Expected [x, y] or {x, y} point format");
   };
 
-  // ../../main/node_modules/@mapbox/vector-tile/index.js
+  // node_modules/@mapbox/vector-tile/index.js
   var VectorTileFeature = class {
     /**
      * @param {PbfReader} pbf
@@ -589,7 +589,7 @@
     }
   };
 
-  // ../../main/node_modules/pbf/index.js
+  // node_modules/pbf/index.js
   var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
   var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
   var TEXT_DECODER_MIN_LENGTH = 12;
@@ -1267,7 +1267,7 @@
   var filter = approver ? "pending" : "mine";
   var requests = [];
   var layer = null;
-  var map = createMap(mapEl, { zoomSnap: 0.25, center: [26.955, 108.68], zoom: 14 });
+  var map = createMap(mapEl, { zoomSnap: 0.25 });
   var legend = diffLegend();
   var communityName = (code) => names[code] || code;
   var codes = (list, community) => list.map((c) => shortCode(c, community)).join("、") || "无";

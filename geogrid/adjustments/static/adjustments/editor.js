@@ -51,7 +51,7 @@
   var numberFormat = new Intl.NumberFormat("zh-CN");
   var number = (x) => numberFormat.format(x);
 
-  // ../../main/node_modules/@mapbox/point-geometry/index.js
+  // node_modules/@mapbox/point-geometry/index.js
   function Point(x, y) {
     this.x = x;
     this.y = y;
@@ -340,7 +340,7 @@
     throw new Error("Expected [x, y] or {x, y} point format");
   };
 
-  // ../../main/node_modules/@mapbox/vector-tile/index.js
+  // node_modules/@mapbox/vector-tile/index.js
   var VectorTileFeature = class {
     /**
      * @param {PbfReader} pbf
@@ -589,7 +589,7 @@
     }
   };
 
-  // ../../main/node_modules/pbf/index.js
+  // node_modules/pbf/index.js
   var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
   var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
   var TEXT_DECODER_MIN_LENGTH = 12;
@@ -1556,8 +1556,7 @@
   var map = createMap(mapEl, {
     zoomSnap: 0.25,
     doubleClickZoom: false,
-    center: [26.955, 108.68],
-    zoom: 15,
+    // fitted to the community once its grids load
     prefix: "GeoGrid · Leaflet · Leaflet-Geoman"
   });
   for (const [name, zIndex] of [["context", 420], ["drawing", 450]]) {

@@ -59,7 +59,7 @@
     return tr;
   }
 
-  // ../../main/node_modules/@mapbox/point-geometry/index.js
+  // node_modules/@mapbox/point-geometry/index.js
   function Point(x, y) {
     this.x = x;
     this.y = y;
@@ -348,7 +348,7 @@
     throw new Error("Expected [x, y] or {x, y} point format");
   };
 
-  // ../../main/node_modules/@mapbox/vector-tile/index.js
+  // node_modules/@mapbox/vector-tile/index.js
   var VectorTileFeature = class {
     /**
      * @param {PbfReader} pbf
@@ -597,7 +597,7 @@
     }
   };
 
-  // ../../main/node_modules/pbf/index.js
+  // node_modules/pbf/index.js
   var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
   var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
   var TEXT_DECODER_MIN_LENGTH = 12;

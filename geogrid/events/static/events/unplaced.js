@@ -45,7 +45,7 @@
   var textLines = (...lines) => h("span", null, lines.map((line, i) => i ? [h("br"), line] : line));
   var numberFormat = new Intl.NumberFormat("zh-CN");
 
-  // ../../main/node_modules/@mapbox/point-geometry/index.js
+  // node_modules/@mapbox/point-geometry/index.js
   function Point(x, y) {
     this.x = x;
     this.y = y;
@@ -334,7 +334,7 @@
     throw new Error("Expected [x, y] or {x, y} point format");
   };
 
-  // ../../main/node_modules/@mapbox/vector-tile/index.js
+  // node_modules/@mapbox/vector-tile/index.js
   var VectorTileFeature = class {
     /**
      * @param {PbfReader} pbf
@@ -583,7 +583,7 @@
     }
   };
 
-  // ../../main/node_modules/pbf/index.js
+  // node_modules/pbf/index.js
   var SHIFT_LEFT_32 = (1 << 16) * (1 << 16);
   var SHIFT_RIGHT_32 = 1 / SHIFT_LEFT_32;
   var TEXT_DECODER_MIN_LENGTH = 12;
